@@ -1,0 +1,119 @@
+# crudd — one plain GNU Makefile, read top to bottom.
+#
+#   make deps             install the build packages (apt-get; sudo when not root)
+#   make run              build and start ./crudd on 127.0.0.1:3000
+#   make test-deps        install the test tools (cmocka, python3, node/npm)
+#   make                  build ./crudd (objects in build/)
+#   make WERROR=1         the same with -Werror (CI)
+#   make SANITIZE=address,undefined
+#                         a sanitized ./build/san/crudd (and its unit tests)
+#   make test             unit tests, black-box tests, Postman collection
+#   make bench            wrk load against crudd and a floor responder
+#   make format           clang-format every source file
+#   make check-format     fail if a file is not formatted
+#   make check-layers     fail if an include points up the flow
+
+PKGS     := libmicrohttpd jansson sqlite3 uuid
+CC       ?= cc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+
+WARN     := -Wall -Wextra -Wshadow -Wpointer-arith -Wcast-qual -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2 -Wundef -Wvla -Wnull-dereference \
+            -Wimplicit-fallthrough
+ifeq ($(WERROR),1)
+WARN     += -Werror
+endif
+
+OPT      ?= -O2 -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude -Ibuild $(PKG_CFLAGS)
+LDLIBS   += $(PKG_LIBS) -lpthread
+
+BUILD    := build
+ifneq ($(SANITIZE),)
+BUILD    := build/san
+CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=$(SANITIZE)
+BIN      := $(BUILD)/crudd
+else
+BIN      := crudd
+endif
+
+SRCS     := $(wildcard src/*.c)
+OBJS     := $(SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/schema.o
+LIB_OBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+# Debian/Ubuntu packages: to build, and to run the tests.
+BUILD_DEBS := build-essential pkg-config libmicrohttpd-dev libjansson-dev \
+              libsqlite3-dev uuid-dev
+TEST_DEBS  := libcmocka-dev python3 curl
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps test-deps run
+deps:
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(BUILD_DEBS)
+test-deps: deps
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(TEST_DEBS)
+	command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive \
+	    $(SUDO) apt-get install -y -qq nodejs npm
+run: $(BIN)
+	./$(BIN)
+
+.PHONY: all clean test unit blackbox postman bench format check-format check-layers
+
+all: $(BIN)
+
+$(BIN): $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: src/%.c | $(BUILD)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# schema.sql becomes a C string at build time; nothing generated is committed.
+$(BUILD)/schema.c: schema.sql | $(BUILD)
+	{ echo '/* generated from schema.sql by the Makefile */'; \
+	  echo 'const char schema_sql[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } > $@
+
+$(BUILD)/schema.o: $(BUILD)/schema.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD) $(BUILD)/tests:
+	mkdir -p $@
+
+# Unit tests: one cmocka binary per tests/unit/test_<module>.c.
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)/tests
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+# Black-box tests start the real binary (CRUDD_BIN) on port 0 with a fresh database.
+blackbox: $(BIN)
+	CRUDD_BIN=$(abspath $(BIN)) python3 tests/blackbox/run.py
+
+postman: $(BIN)
+	CRUDD_BIN=$(abspath $(BIN)) tests/postman/run.sh
+
+test: unit blackbox postman
+
+bench: $(BIN)
+	CRUDD_BIN=$(abspath $(BIN)) bench/run.sh
+
+FORMAT_FILES := $(wildcard src/*.c include/*.h tests/unit/*.c bench/*.c)
+format:
+	clang-format -i $(FORMAT_FILES)
+check-format:
+	clang-format --dry-run --Werror $(FORMAT_FILES)
+check-layers:
+	tests/check-layers.sh
+
+clean:
+	rm -rf build crudd
+
+-include $(wildcard $(BUILD)/*.d)

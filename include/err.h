@@ -1,0 +1,79 @@
+/*
+ * err — the error kinds crudd can report, and where each one is described.
+ *
+ * A fallible function takes a `struct err *` and, on failure, sets it once
+ * where the problem is found (err_set) and returns -1 or NULL; callers pass it
+ * up unchanged. One table (ERR_KINDS below) maps each kind to the HTTP status
+ * the REST face answers with, the DynamoDB `__type` the wire API answers with,
+ * and a default message. `gateway` and `ddb` translate through it and nowhere
+ * else. Any thread may use these functions; a struct err belongs to one
+ * request.
+ */
+#ifndef CRUDD_ERR_H
+#define CRUDD_ERR_H
+
+#include <stdarg.h>
+
+/* X(kind, http status, DynamoDB __type, default message) */
+#define ERR_KINDS(X)                                                           \
+    X(ERR_NONE, 200, "", "")                                                   \
+    X(ERR_BAD_REQUEST, 400, "com.amazon.coral.validate#ValidationException",   \
+      "Bad request")                                                           \
+    X(ERR_NOT_FOUND, 404,                                                      \
+      "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",            \
+      "Item not found")                                                        \
+    X(ERR_CONFLICT, 409,                                                       \
+      "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",      \
+      "The conditional request failed")                                        \
+    X(ERR_PRECONDITION, 412,                                                   \
+      "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",      \
+      "The item has changed since it was read")                                \
+    X(ERR_TOO_LARGE, 413, "com.amazon.coral.service#SerializationException",   \
+      "Request Too Long")                                                      \
+    X(ERR_UNAVAILABLE, 503,                                                    \
+      "com.amazonaws.dynamodb.v20120810#InternalServerError",                  \
+      "Service unavailable")                                                   \
+    X(ERR_INTERNAL, 500,                                                       \
+      "com.amazonaws.dynamodb.v20120810#InternalServerError",                  \
+      "Internal server error")                                                 \
+    X(ERR_CONFIG, 500, "", "Bad configuration")
+
+enum err_kind {
+#define ERR_ENUM(kind, status, type, msg) kind,
+    ERR_KINDS(ERR_ENUM)
+#undef ERR_ENUM
+};
+
+#define ERR_MSG_SIZE 512
+
+/* An error: its kind and a message for the client (or the operator). */
+struct err {
+    enum err_kind kind;
+    char msg[ERR_MSG_SIZE];
+};
+
+/* A struct err that says "no error". */
+#define ERR_INIT                                                               \
+    {                                                                          \
+        ERR_NONE,                                                              \
+        {                                                                      \
+            0                                                                  \
+        }                                                                      \
+    }
+
+/*
+ * Set e to kind with a printf-style message (truncated to ERR_MSG_SIZE - 1
+ * bytes). fmt NULL uses the kind's default message. e may be NULL (the error
+ * is then dropped). Returns -1, so callers can `return err_set(...)`.
+ */
+int err_set(struct err *e, enum err_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The HTTP status for kind (400, 404, ...). */
+int err_http_status(enum err_kind kind);
+/* The DynamoDB `__type` for kind; a static string, "" when it has none. */
+const char *err_ddb_type(enum err_kind kind);
+/* The default message for kind; a static string. */
+const char *err_default_message(enum err_kind kind);
+
+#endif

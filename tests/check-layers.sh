@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# check-layers: includes point down the flow of DESIGN.md, never up.
+# Each module has a layer; a file may include headers of lower layers and its
+# own. Only http includes microhttpd.h; only store includes sqlite3.h.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+declare -A layer=(
+  [xalloc]=0 [err]=0
+  [log]=1 [buf]=1 [b64]=1
+  [attr]=2
+  [store]=3 [expr]=3
+  [handler]=4 [route]=4 [config]=4 [healthcheck]=4
+  [handler_items]=5
+  [ddb]=6 [gateway]=6
+  [http]=7
+  [main]=8
+)
+fail=0
+for f in src/*.c include/*.h; do
+  mod=$(basename "$f"); mod=${mod%.*}
+  [[ -n ${layer[$mod]+x} ]] || { echo "check-layers: $f: module '$mod' has no layer in $0"; fail=1; continue; }
+  while read -r inc; do
+    dep=${inc%.h}
+    case "$inc" in
+      microhttpd.h) [[ $mod == http ]] || { echo "check-layers: $f includes microhttpd.h (only http may)"; fail=1; } ;;
+      sqlite3.h) [[ $mod == store ]] || { echo "check-layers: $f includes sqlite3.h (only store may)"; fail=1; } ;;
+    esac
+    [[ -f include/$inc ]] || continue
+    [[ $dep == "$mod" ]] && continue
+    if (( ${layer[$dep]} >= ${layer[$mod]} )); then
+      echo "check-layers: $f (layer ${layer[$mod]}) includes $inc (layer ${layer[$dep]}): includes must point down"
+      fail=1
+    fi
+  done < <(sed -n 's/^#include [<"]\([^>"]*\)[>"].*/\1/p' "$f")
+done
+[[ $fail == 0 ]] && echo "check-layers: ok"
+exit $fail
