@@ -1,0 +1,103 @@
+/*
+ * attr — typed attribute values, DynamoDB's data model, and their plain-JSON
+ * face.
+ *
+ * An attribute value is held as jansson JSON in DynamoDB's wire shape
+ * (AttributeValue, DynamoDB API reference):
+ *   {"S": "text"}  {"N": "12.5"}  {"B": "<base64>"}  {"BOOL": true}
+ *   {"NULL": true} {"M": {name: value, ...}}  {"L": [value, ...]}
+ *   {"SS": ["a"]}  {"NS": ["1"]}  {"BS": ["<base64>"]}
+ * An item is a JSON object mapping attribute names to attribute values.
+ * Every N string crudd holds is canonical (attr_number_canonical), so equal
+ * numbers are equal strings and the REST and DynamoDB faces always agree.
+ *
+ * Pure functions of their arguments: any thread may call them.
+ */
+#ifndef CRUDD_ATTR_H
+#define CRUDD_ATTR_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "err.h"
+
+/* DynamoDB's item size limit, in bytes (attr_item_size). */
+#define ATTR_ITEM_MAX_BYTES (400 * 1024)
+/* DynamoDB's limit on nested M and L levels in an item. */
+#define ATTR_MAX_DEPTH 32
+/* Bytes needed for any canonical number string, with its NUL: at most 171
+ * ("-0." then 129 zeros then 38 digits), rounded up. */
+#define ATTR_NUMBER_MAX 192
+
+/*
+ * Canonicalize the n-byte number text s as DynamoDB stores a Number:
+ * optional sign, digits with an optional '.', optional exponent (e/E, sign,
+ * digits); at most 38 significant digits; magnitude 1E-130 to
+ * 9.9999999999999999999999999999999999999E+125, or zero. The result, written
+ * to out as a NUL-terminated string, is plain decimal: no exponent, no leading
+ * zeros but one before the point, no trailing fractional zeros, no '+', and
+ * "-0" becomes "0" ("1.50" → "1.5", "1e2" → "100", ".5" → "0.5").
+ * Returns 0, or -1 with ERR_BAD_REQUEST and DynamoDB's message
+ * ("Attempting to store more than 38 significant digits in a Number",
+ * "Number overflow. Attempting to store a number with magnitude larger than
+ * supported range", "Number underflow. ...", or, for text that is not a number,
+ * "The parameter cannot be converted to a numeric value: <text>");
+ * out is unspecified after a failure.
+ */
+int attr_number_canonical(const char *s, size_t n, char out[ATTR_NUMBER_MAX],
+                          struct err *err);
+
+/*
+ * Parse a REST request body (len bytes of text) that must be one JSON object,
+ * into a typed item: string → S, number → N, true/false → BOOL, null → NULL,
+ * object → M, array → L. Attribute names keep the body's order. Numbers keep
+ * the exact value written in the text (not a double's): "19.99" stays 19.99,
+ * integers are exact to any of the 38 digits DynamoDB keeps, and each is stored
+ * canonical. Duplicate keys are rejected (RFC 8259 §4 leaves them undefined;
+ * DynamoDB rejects duplicates).
+ *
+ * Returns a new reference to the typed item, or NULL with ERR_BAD_REQUEST and
+ * one of: "Request body is not valid JSON: <detail>" (an empty body too),
+ * "Request body is not valid UTF-8", "Request body must be a JSON object"
+ * (any other valid JSON), a number error from attr_number_canonical (also for
+ * numbers beyond a double's range, such as 1e400), "Item nesting exceeds 32
+ * levels" (an M or L 33 levels deep). ERR_INTERNAL only on a broken
+ * invariant.
+ */
+json_t *attr_item_from_json_text(const char *text, size_t len, struct err *err);
+
+/*
+ * Convert one plain JSON value to a typed attribute value (same mapping as
+ * above). JSON integers are exact; JSON reals go through their shortest
+ * round-trip decimal text, so they are exact to 17 significant digits only:
+ * prefer attr_item_from_json_text for request bodies. depth is the nesting
+ * level of plain (0 for an attribute at the top of an item); an M or L at
+ * depth ATTR_MAX_DEPTH or deeper is refused. Returns a new reference or NULL
+ * with ERR_BAD_REQUEST.
+ */
+json_t *attr_from_plain(const json_t *plain, int depth, struct err *err);
+
+/*
+ * Append the plain JSON of one typed attribute value to out: S → string,
+ * N → number written as its canonical text (never a double), B → Base64
+ * string, BOOL → true/false, NULL → null, M → object, L → array, SS/NS/BS →
+ * arrays. value must be well-formed (as stored); anything else is written as
+ * null.
+ */
+void attr_write_plain_value(struct buf *out, const json_t *value);
+
+/* Append the plain JSON object of a typed item (names in stored order). */
+void attr_write_plain_item(struct buf *out, const json_t *item);
+
+/*
+ * The size of a typed item in bytes by DynamoDB's rules ("Item sizes and
+ * formats", DynamoDB Developer Guide): each attribute name's UTF-8 length plus
+ * its value's size; S and B by their bytes, N about (significant digits / 2 +
+ * 1), BOOL and NULL 1, M and L 3 plus their elements (and names) plus 1 per
+ * element, sets the sum of their members. Compared against ATTR_ITEM_MAX_BYTES
+ * by the store.
+ */
+size_t attr_item_size(const json_t *item);
+
+#endif

@@ -1,0 +1,486 @@
+/*
+ * Unit tests for attr: canonical numbers and their limits, request body
+ * parsing, the plain-JSON face, item size.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attr.h"
+#include "buf.h"
+#include "err.h"
+
+static char *repeat(char c, size_t n)
+{
+    char *s = malloc(n + 1);
+
+    assert_non_null(s);
+    memset(s, c, n);
+    s[n] = '\0';
+    return s;
+}
+
+/* Canonicalize s; the result is in a static buffer, NULL on failure (the
+ * message then in last_err). */
+static struct err last_err;
+
+static const char *canon(const char *s)
+{
+    static char out[ATTR_NUMBER_MAX];
+
+    last_err = (struct err)ERR_INIT;
+    if (attr_number_canonical(s, strlen(s), out, &last_err) < 0)
+        return NULL;
+    return out;
+}
+
+static void number_canonical_forms(void **state)
+{
+    static const char *const cases[][2] = {
+        {"0", "0"},
+        {"-0", "0"},
+        {"+0.000e5", "0"},
+        {"0.000", "0"},
+        {"1e2", "100"},
+        {"1.50", "1.5"},
+        {".5", "0.5"},
+        {"5.", "5"},
+        {"+7", "7"},
+        {"007", "7"},
+        {"-12.340e1", "-123.4"},
+        {"19.99", "19.99"},
+        {"0.1", "0.1"},
+        {"1E-3", "0.001"},
+        {"123.456e-1", "12.3456"},
+        {"123.456e+2", "12345.6"},
+        {"-0.00120", "-0.0012"},
+        {"9223372036854775807", "9223372036854775807"},
+        {"1000000000000000000000000000000000000000000",
+         "1000000000000000000000000000000000000000000"},
+        {"0e99999999999999999999", "0"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *got = canon(cases[i][0]);
+
+        if (!got)
+            fail_msg("%s: %s", cases[i][0], last_err.msg);
+        assert_string_equal(got, cases[i][1]);
+    }
+}
+
+static void number_range_limits(void **state)
+{
+    char *zeros = repeat('0', 129), *want, *nines;
+    const char *got;
+
+    (void)state;
+    /* 1E+125 is plain decimal: "1" and 125 zeros. */
+    got = canon("1E+125");
+    assert_non_null(got);
+    assert_int_equal(strlen(got), 126);
+    assert_int_equal(got[0], '1');
+    assert_int_equal(strspn(got + 1, "0"), 125);
+
+    /* 1e-130 is "0." then 129 zeros then "1". */
+    got = canon("1e-130");
+    assert_non_null(got);
+    want = malloc(133);
+    assert_non_null(want);
+    snprintf(want, 133, "0.%s1", zeros);
+    assert_string_equal(got, want);
+
+    /* The extremes with all 38 digits fit in ATTR_NUMBER_MAX. */
+    nines = repeat('9', 38);
+    char text[64];
+    snprintf(text, sizeof text, "-9.%se125", nines + 1);
+    got = canon(text);
+    assert_non_null(got);
+    assert_int_equal(strlen(got), 127);
+    snprintf(text, sizeof text, "-1.%se-130", nines + 1);
+    got = canon(text);
+    assert_non_null(got);
+    assert_int_equal(strlen(got), 170);
+    assert_true(strlen(got) < ATTR_NUMBER_MAX);
+
+    assert_null(canon("1e126"));
+    assert_string_equal(last_err.msg,
+                        "Number overflow. Attempting to store a number with "
+                        "magnitude larger than supported range");
+    assert_null(canon("-10E125"));
+    assert_non_null(strstr(last_err.msg, "overflow"));
+    assert_null(canon("1e99999999999999999999"));
+    assert_non_null(strstr(last_err.msg, "overflow"));
+    assert_null(canon("1e-131"));
+    assert_string_equal(last_err.msg,
+                        "Number underflow. Attempting to store a number with "
+                        "magnitude smaller than supported range");
+    assert_null(canon("0.1e-130"));
+    assert_non_null(strstr(last_err.msg, "underflow"));
+    assert_null(canon("1e-99999999999999999999"));
+    assert_non_null(strstr(last_err.msg, "underflow"));
+    assert_int_equal(last_err.kind, ERR_BAD_REQUEST);
+
+    free(zeros);
+    free(want);
+    free(nines);
+}
+
+static void number_significant_digits(void **state)
+{
+    (void)state;
+    /* 38 digits pass, with any leading and trailing zeros around them. */
+    assert_non_null(canon("12345678901234567890123456789012345678"));
+    assert_non_null(canon("000.1234567890123456789012345678901234567800000"));
+    assert_null(canon("123456789012345678901234567890123456789"));
+    assert_string_equal(
+        last_err.msg,
+        "Attempting to store more than 38 significant digits in a Number");
+    assert_null(canon("1.00000000000000000000000000000000000001"));
+    assert_int_equal(last_err.kind, ERR_BAD_REQUEST);
+}
+
+static void number_malformed(void **state)
+{
+    static const char *const bad[] = {
+        "",     "abc",   "1e",  "--1", "NaN",  "Infinity", " 1",
+        "1 ",   ".",     "-",   "+",   "e5",   "1.2.3",    "1e+",
+        "0x10", "1e5.0", "1,0", "+-1", "1ee2",
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (canon(bad[i]))
+            fail_msg("accepted \"%s\"", bad[i]);
+        assert_int_equal(last_err.kind, ERR_BAD_REQUEST);
+        assert_non_null(strstr(last_err.msg, "cannot be converted to a "
+                                             "numeric value"));
+    }
+    assert_null(canon("abc"));
+    assert_string_equal(
+        last_err.msg,
+        "The parameter cannot be converted to a numeric value: abc");
+}
+
+/* Parse a body and write it back as plain JSON; NULL on failure. */
+static char *round_trip(const char *body)
+{
+    struct buf b;
+    json_t *item;
+
+    last_err = (struct err)ERR_INIT;
+    item = attr_item_from_json_text(body, strlen(body), &last_err);
+    if (!item)
+        return NULL;
+    buf_init(&b);
+    attr_write_plain_item(&b, item);
+    json_decref(item);
+    return buf_steal(&b, NULL);
+}
+
+static void body_keeps_exact_numbers(void **state)
+{
+    char *out;
+
+    (void)state;
+    out = round_trip("{\"price\": 19.99, \"n\": 0.1, \"big\": "
+                     "123456789012345678901234567890, \"max\": "
+                     "9223372036854775807, \"e\": 1e2, \"f\": 1.50, "
+                     "\"neg\": -0}");
+    assert_non_null(out);
+    assert_string_equal(out, "{\"price\":19.99,\"n\":0.1,\"big\":"
+                             "123456789012345678901234567890,\"max\":"
+                             "9223372036854775807,\"e\":100,\"f\":1.5,"
+                             "\"neg\":0}");
+    free(out);
+}
+
+static void body_typed_shape(void **state)
+{
+    const char *body = "{\"s\":\"x\",\"n\":5,\"t\":true,\"f\":false,"
+                       "\"z\":null,\"m\":{\"a\":[1,\"b\"]}}";
+    json_t *item, *want;
+    json_error_t jerr;
+    struct err err = ERR_INIT;
+
+    (void)state;
+    item = attr_item_from_json_text(body, strlen(body), &err);
+    assert_non_null(item);
+    want = json_loads("{\"s\":{\"S\":\"x\"},\"n\":{\"N\":\"5\"},"
+                      "\"t\":{\"BOOL\":true},\"f\":{\"BOOL\":false},"
+                      "\"z\":{\"NULL\":true},\"m\":{\"M\":{\"a\":{\"L\":"
+                      "[{\"N\":\"1\"},{\"S\":\"b\"}]}}}}",
+                      0, &jerr);
+    assert_non_null(want);
+    assert_true(json_equal(item, want));
+    json_decref(item);
+    json_decref(want);
+}
+
+static void body_numbers_in_strings_and_keys_stay_in_step(void **state)
+{
+    char *out;
+
+    (void)state;
+    /* Digits inside strings, escaped quotes and backslashes, numeric keys:
+     * none of them is a number token. */
+    out = round_trip("{\"1\": \"2 \\\" 3\", \"a\\\\\": [4, \"-5e6\", 7.0], "
+                     "\"x\": {\"9\": -8.50E-1}}");
+    assert_non_null(out);
+    assert_string_equal(out, "{\"1\":\"2 \\\" 3\",\"a\\\\\":[4,\"-5e6\",7],"
+                             "\"x\":{\"9\":-0.85}}");
+    free(out);
+}
+
+static void body_keeps_key_order(void **state)
+{
+    char *out;
+
+    (void)state;
+    out = round_trip("{\"z\":1,\"a\":2,\"m\":3,\"b\":{\"y\":4,\"c\":5}}");
+    assert_non_null(out);
+    assert_string_equal(out,
+                        "{\"z\":1,\"a\":2,\"m\":3,\"b\":{\"y\":4,\"c\":5}}");
+    free(out);
+}
+
+static void expect_body_error(const char *body, size_t len, const char *msg)
+{
+    struct err err = ERR_INIT;
+    json_t *item = attr_item_from_json_text(body, len, &err);
+
+    if (item)
+        fail_msg("accepted %.*s", (int)len, body);
+    assert_int_equal(err.kind, ERR_BAD_REQUEST);
+    if (strncmp(err.msg, msg, strlen(msg)) != 0)
+        fail_msg("\"%s\" does not start with \"%s\"", err.msg, msg);
+}
+
+static void body_errors(void **state)
+{
+    (void)state;
+    expect_body_error("", 0, "Request body is not valid JSON: ");
+    expect_body_error(NULL, 0, "Request body is not valid JSON: ");
+    expect_body_error("{", 1, "Request body is not valid JSON: ");
+    expect_body_error("{\"a\" 12}", 8,
+                      "Request body is not valid JSON: ':' expected near '12'");
+    expect_body_error("{\"a\":01}", 8, "Request body is not valid JSON: ");
+    expect_body_error("{\"a\":1.}", 8, "Request body is not valid JSON: ");
+    expect_body_error("{\"a\":-}", 7, "Request body is not valid JSON: ");
+    expect_body_error("{\"a\":+1}", 8, "Request body is not valid JSON: ");
+    expect_body_error("{\"a\":.5}", 8, "Request body is not valid JSON: ");
+    expect_body_error("{\"a\":1}x", 8, "Request body is not valid JSON: ");
+    expect_body_error("{\"a\":1,\"a\":2}", 13,
+                      "Request body is not valid JSON: ");
+    expect_body_error("{\"a\":\"\\u0000\"}", 14,
+                      "Request body is not valid JSON: ");
+    expect_body_error("{\"a\":\"x\0y\"}", 11,
+                      "Request body is not valid JSON: ");
+    expect_body_error("{\"a\":\"\xff\"}", 9, "Request body is not valid UTF-8");
+    expect_body_error("{\"\xc3\x28\":1}", 8, "Request body is not valid UTF-8");
+    expect_body_error("[1,2]", 5, "Request body must be a JSON object");
+    expect_body_error("5", 1, "Request body must be a JSON object");
+    expect_body_error("\"x\"", 3, "Request body must be a JSON object");
+    expect_body_error("null", 4, "Request body must be a JSON object");
+    expect_body_error("{\"a\":1e400}", 11, "Number overflow.");
+    expect_body_error("{\"a\":[1e-400]}", 14, "Number underflow.");
+    expect_body_error("{\"a\":123456789012345678901234567890123456789}", 45,
+                      "Attempting to store more than 38");
+}
+
+/* {"a": [[[...1...]]]} with levels arrays (the top object is not a level). */
+static char *nested(int levels)
+{
+    size_t len = 6 + 2 * (size_t)levels + 1 + 1;
+    char *s = malloc(len + 1), *p = s;
+
+    assert_non_null(s);
+    p += sprintf(p, "{\"a\":");
+    for (int i = 0; i < levels; i++)
+        *p++ = '[';
+    *p++ = '1';
+    for (int i = 0; i < levels; i++)
+        *p++ = ']';
+    *p++ = '}';
+    *p = '\0';
+    return s;
+}
+
+static void body_nesting_limit(void **state)
+{
+    char *ok = nested(ATTR_MAX_DEPTH), *deep = nested(ATTR_MAX_DEPTH + 1);
+    struct err err = ERR_INIT;
+    json_t *item;
+
+    (void)state;
+    item = attr_item_from_json_text(ok, strlen(ok), &err);
+    assert_non_null(item);
+    json_decref(item);
+    expect_body_error(deep, strlen(deep), "Item nesting exceeds 32 levels");
+    free(ok);
+    free(deep);
+}
+
+static void plain_values_convert(void **state)
+{
+    json_error_t jerr;
+    json_t *plain, *typed;
+    struct err err = ERR_INIT;
+    struct buf b;
+
+    (void)state;
+    plain = json_loads("{\"i\":9223372036854775807,\"r\":19.99,\"t\":0.1,"
+                       "\"m\":-1.5e-7,\"s\":\"x\",\"l\":[true,null]}",
+                       0, &jerr);
+    assert_non_null(plain);
+    typed = attr_from_plain(plain, 0, &err);
+    assert_non_null(typed);
+    buf_init(&b);
+    attr_write_plain_value(&b, typed);
+    assert_string_equal(b.data, "{\"i\":9223372036854775807,\"r\":19.99,"
+                                "\"t\":0.1,\"m\":-0.00000015,\"s\":\"x\","
+                                "\"l\":[true,null]}");
+    buf_fini(&b);
+    json_decref(typed);
+    json_decref(plain);
+
+    plain = json_real(1e300);
+    assert_null(attr_from_plain(plain, 0, &err));
+    assert_non_null(strstr(err.msg, "overflow"));
+    json_decref(plain);
+
+    plain = json_array();
+    err = (struct err)ERR_INIT;
+    assert_null(attr_from_plain(plain, ATTR_MAX_DEPTH, &err));
+    assert_string_equal(err.msg, "Item nesting exceeds 32 levels");
+    json_decref(plain);
+}
+
+static char *write_typed(const char *typed_text)
+{
+    json_error_t jerr;
+    json_t *v = json_loads(typed_text, 0, &jerr);
+    struct buf b;
+
+    assert_non_null(v);
+    buf_init(&b);
+    attr_write_plain_value(&b, v);
+    json_decref(v);
+    return buf_steal(&b, NULL);
+}
+
+static void write_plain_types(void **state)
+{
+    static const char *const cases[][2] = {
+        {"{\"S\":\"a\\\"b\\n\"}", "\"a\\\"b\\n\""},
+        {"{\"N\":\"-12.5\"}", "-12.5"},
+        {"{\"B\":\"AAEC\"}", "\"AAEC\""},
+        {"{\"BOOL\":true}", "true"},
+        {"{\"BOOL\":false}", "false"},
+        {"{\"NULL\":true}", "null"},
+        {"{\"M\":{}}", "{}"},
+        {"{\"L\":[]}", "[]"},
+        {"{\"M\":{\"k\":{\"L\":[{\"N\":\"1\"},{\"S\":\"2\"}]}}}",
+         "{\"k\":[1,\"2\"]}"},
+        {"{\"SS\":[\"a\",\"b\"]}", "[\"a\",\"b\"]"},
+        {"{\"NS\":[\"1\",\"0.5\"]}", "[1,0.5]"},
+        {"{\"BS\":[\"AA==\"]}", "[\"AA==\"]"},
+        /* Not well-formed: null, never broken JSON. */
+        {"{\"N\":\"1; drop\"}", "null"},
+        {"{\"X\":1}", "null"},
+        {"{\"S\":\"a\",\"N\":\"1\"}", "null"},
+        {"[]", "null"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = write_typed(cases[i][0]);
+
+        assert_string_equal(got, cases[i][1]);
+        free(got);
+    }
+}
+
+static size_t size_of(const char *typed_item)
+{
+    json_error_t jerr;
+    json_t *item = json_loads(typed_item, 0, &jerr);
+    size_t n;
+
+    assert_non_null(item);
+    n = attr_item_size(item);
+    json_decref(item);
+    return n;
+}
+
+static void item_size_rules(void **state)
+{
+    (void)state;
+    assert_int_equal(size_of("{}"), 0);
+    /* names and string bytes (UTF-8) */
+    assert_int_equal(size_of("{\"id\":{\"S\":\"abc\"}}"), 2 + 3);
+    assert_int_equal(size_of("{\"\xc3\xa9\":{\"S\":\"\xe2\x82\xac\"}}"), 2 + 3);
+    /* numbers: (significant digits + 1) / 2 + 1 */
+    assert_int_equal(size_of("{\"n\":{\"N\":\"0\"}}"), 1 + 1);
+    assert_int_equal(size_of("{\"n\":{\"N\":\"7\"}}"), 1 + 2);
+    assert_int_equal(size_of("{\"n\":{\"N\":\"12\"}}"), 1 + 2);
+    assert_int_equal(size_of("{\"n\":{\"N\":\"-123\"}}"), 1 + 3);
+    assert_int_equal(size_of("{\"n\":{\"N\":\"1000000\"}}"), 1 + 2);
+    assert_int_equal(size_of("{\"n\":{\"N\":\"0.00105\"}}"), 1 + 3);
+    /* binary by decoded bytes */
+    assert_int_equal(size_of("{\"b\":{\"B\":\"AAECAw==\"}}"), 1 + 4);
+    assert_int_equal(size_of("{\"b\":{\"B\":\"AAECAwQ=\"}}"), 1 + 5);
+    assert_int_equal(size_of("{\"b\":{\"B\":\"AAECAwQF\"}}"), 1 + 6);
+    assert_int_equal(size_of("{\"b\":{\"B\":\"\"}}"), 1);
+    /* BOOL, NULL */
+    assert_int_equal(size_of("{\"t\":{\"BOOL\":true},\"z\":{\"NULL\":true}}"),
+                     4);
+    /* M and L: 3, plus 1 per element, plus elements (and names) */
+    assert_int_equal(size_of("{\"m\":{\"M\":{}}}"), 1 + 3);
+    assert_int_equal(
+        size_of("{\"l\":{\"L\":[{\"S\":\"ab\"},{\"BOOL\":true}]}}"),
+        1 + 3 + 2 + 2 + 1);
+    assert_int_equal(size_of("{\"m\":{\"M\":{\"key\":{\"S\":\"v\"}}}}"),
+                     1 + 3 + 1 + 3 + 1);
+    /* sets: the sum of their members */
+    assert_int_equal(size_of("{\"s\":{\"SS\":[\"ab\",\"c\"]},"
+                             "\"n\":{\"NS\":[\"1\",\"123\"]},"
+                             "\"b\":{\"BS\":[\"AA==\",\"AAA=\"]}}"),
+                     (1 + 3) + (1 + 2 + 3) + (1 + 1 + 2));
+    /* a body through the parser stays under the limit it is checked against */
+    {
+        struct err err = ERR_INIT;
+        const char *body = "{\"id\":\"x\",\"price\":19.99}";
+        json_t *item = attr_item_from_json_text(body, strlen(body), &err);
+
+        assert_non_null(item);
+        assert_int_equal(attr_item_size(item), 2 + 1 + 5 + 3);
+        assert_true(attr_item_size(item) < ATTR_ITEM_MAX_BYTES);
+        json_decref(item);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(number_canonical_forms),
+        cmocka_unit_test(number_range_limits),
+        cmocka_unit_test(number_significant_digits),
+        cmocka_unit_test(number_malformed),
+        cmocka_unit_test(body_keeps_exact_numbers),
+        cmocka_unit_test(body_typed_shape),
+        cmocka_unit_test(body_numbers_in_strings_and_keys_stay_in_step),
+        cmocka_unit_test(body_keeps_key_order),
+        cmocka_unit_test(body_errors),
+        cmocka_unit_test(body_nesting_limit),
+        cmocka_unit_test(plain_values_convert),
+        cmocka_unit_test(write_plain_types),
+        cmocka_unit_test(item_size_rules),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
