@@ -1,0 +1,41 @@
+/*
+ * http — the libmicrohttpd server: every libmicrohttpd call in crudd lives
+ * here. It reads a request (method, path, query, headers, body up to the
+ * configured cap), hands it to the gateway, and sends what the gateway
+ * answers.
+ *
+ * Threading: libmicrohttpd's internal thread pool (one thread per core by
+ * default, epoll), each worker running the gateway for its connections.
+ * http_open and http_close run on the main thread.
+ */
+#ifndef CRUDD_HTTP_H
+#define CRUDD_HTTP_H
+
+#include "config.h"
+#include "err.h"
+
+struct gateway;
+struct http;
+
+/*
+ * Listen on cfg->bind:cfg->port (IPv4 or IPv6 literal; port 0 = a free
+ * port) with threads worker threads, and serve requests through g. cfg and g
+ * are borrowed and must outlive the server. Bodies over cfg->max_body bytes
+ * are answered 413 {"message": "Request Too Long"} before they are read.
+ * Returns the running server, or NULL with ERR_CONFIG ("cannot listen on
+ * ADDRESS:PORT: <reason>").
+ */
+struct http *http_open(const struct config *cfg, unsigned threads,
+                       struct gateway *g, struct err *err);
+
+/* The port actually bound (the chosen one when cfg->port was 0). */
+int http_port(const struct http *h);
+
+/*
+ * Orderly stop: stop accepting connections, let requests in flight finish
+ * (waiting at most grace_ms milliseconds), then close every connection and
+ * join the workers. h may be NULL.
+ */
+void http_close(struct http *h, unsigned grace_ms);
+
+#endif

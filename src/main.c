@@ -1,0 +1,124 @@
+/*
+ * main — argv, environment and config into one struct config; start the
+ * store, the gateway and the server; wait for SIGINT/SIGTERM; stop in order.
+ * The only caller of exit(). Not where requests are handled.
+ */
+#include "config.h"
+#include "gateway.h"
+#include "healthcheck.h"
+#include "http.h"
+#include "log.h"
+#include "store.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* How long a stop waits for requests in flight (docker stop allows 10 s;
+ * a CRUD request takes milliseconds). */
+#define STOP_GRACE_MS 1500
+
+/* mkdir -p of path's directory, so that ./data/crudd.db works at once. */
+static int make_parent_dirs(const char *path)
+{
+    char *dir = xstrdup(path);
+    int rc = 0;
+
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+            rc = -1;
+        *p = '/';
+    }
+    free(dir);
+    return rc;
+}
+
+static int serve(const struct config *cfg)
+{
+    struct err err = ERR_INIT;
+    struct store *store = NULL;
+    struct gateway *gw = NULL;
+    struct http *http = NULL;
+    sigset_t stop;
+    int sig, rc = 1;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads =
+        cfg->threads ? cfg->threads : (unsigned)(cores > 0 ? cores : 1);
+
+    /* block the stop signals before any thread starts, so every thread
+     * inherits the mask and only sigwait below receives them */
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (strcmp(cfg->db, ":memory:") != 0 && make_parent_dirs(cfg->db) < 0) {
+        fprintf(stderr, "crudd: cannot create the directory of %s: %s\n",
+                cfg->db, strerror(errno));
+        goto out;
+    }
+    if (!(store = store_open(cfg->db, threads, cfg->durability, &err)) ||
+        !(gw = gateway_create(cfg, store, &err)) ||
+        !(http = http_open(cfg, threads, gw, &err))) {
+        fprintf(stderr, "crudd: %s\n", err.msg);
+        goto out;
+    }
+    log_msg(LOG_ALWAYS, "listening on %s:%d", cfg->bind, http_port(http));
+    log_info("database %s, stage /%s, %u threads, durability %s", cfg->db,
+             cfg->stage, threads,
+             cfg->durability == STORE_DURABILITY_FULL ? "full" : "normal");
+    sigwait(&stop, &sig);
+    log_info("%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    rc = 0;
+out:
+    http_close(http, STOP_GRACE_MS);
+    gateway_free(gw);
+    store_close(store);
+    if (rc == 0)
+        log_info("stopped");
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    struct err err = ERR_INIT;
+    int rc;
+
+    if (config_load(&cfg, argc, argv, &err) < 0) {
+        fprintf(stderr, "crudd: bad configuration: %s\n", err.msg);
+        config_fini(&cfg);
+        exit(2);
+    }
+    log_set_level(cfg.log_level);
+    switch (cfg.mode) {
+    case CONFIG_HELP:
+        config_usage(stdout);
+        rc = 0;
+        break;
+    case CONFIG_VERSION:
+        printf("crudd %s\n", CRUDD_VERSION);
+        rc = 0;
+        break;
+    case CONFIG_HEALTHCHECK:
+        rc = healthcheck_run(cfg.bind, cfg.port, cfg.health_path, 2000) == 0
+                 ? 0
+                 : 1;
+        break;
+    case CONFIG_SERVE:
+    default:
+        rc = serve(&cfg);
+        break;
+    }
+    config_fini(&cfg);
+    exit(rc);
+}
