@@ -1,0 +1,230 @@
+"""The command line, the environment, the config file and the signals."""
+
+import json
+import os
+import signal
+import tempfile
+import unittest
+
+from harness import (CruddTestCase, Server, free_port, run_cli, new_id,
+                     LISTENING_RE)
+
+FLAGS = ("--port", "--bind", "--db", "--config", "--stage", "--log-level",
+         "--threads", "--durability", "--help", "--version", "--healthcheck")
+
+
+class CliTest(CruddTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        pass        # each test starts what it needs
+
+    @classmethod
+    def tearDownClass(cls):
+        pass
+
+    def tmpfile(self, name, content):
+        d = tempfile.mkdtemp(prefix="crudd-cli-")
+        self.addCleanup(lambda: __import__("shutil").rmtree(d, True))
+        path = os.path.join(d, name)
+        with open(path, "w") as f:
+            f.write(content)
+        return path
+
+    # -- informational flags -------------------------------------------------
+
+    def test_help_exits_0_and_lists_every_flag(self):
+        rc, out, err = run_cli(["--help"])
+        self.assertEqual(rc, 0, err)
+        text = out + err
+        for flag in FLAGS:
+            self.assertIn(flag, text)
+
+    def test_version_exits_0_and_prints_a_version(self):
+        rc, out, err = run_cli(["--version"])
+        self.assertEqual(rc, 0, err)
+        self.assertRegex(out + err, r"\d+\.\d+")
+
+    def test_unknown_flag_exits_nonzero_with_a_message(self):
+        rc, out, err = run_cli(["--no-such-flag"])
+        self.assertNotEqual(rc, 0)
+        self.assertIn("no-such-flag", err)
+
+    def test_bad_flag_values_exit_nonzero(self):
+        for args in (["--port", "notaport"], ["--port", "70000"],
+                     ["--log-level", "loud"], ["--durability", "maybe"],
+                     ["--threads", "zero"]):
+            with self.subTest(args=args):
+                rc, out, err = run_cli(args + ["--db", ":memory:"],
+                                       timeout=5)
+                self.assertNotEqual(rc, 0)
+                self.assertTrue(err.strip())
+                self.assertNotIn("listening on", err)
+
+    # -- signals -------------------------------------------------------------
+
+    def test_sigterm_exits_0(self):
+        srv = self.start_server()
+        self.assertEqual(srv.stop(signal.SIGTERM), 0)
+
+    def test_sigint_exits_0(self):
+        srv = self.start_server()
+        self.assertEqual(self.req("GET", "/items", srv=srv).status, 200)
+        self.assertEqual(srv.stop(signal.SIGINT), 0)
+
+    # -- flags that shape the server -----------------------------------------
+
+    def test_listening_line_reports_the_bound_address_and_port(self):
+        srv = self.start_server(["--bind", "127.0.0.1"])
+        self.assertRegex(srv.first_line, LISTENING_RE)
+        self.assertEqual(srv.address, "127.0.0.1")
+        self.assertGreater(srv.port, 0)
+        self.assertEqual(self.req("GET", "/_crudd/health", srv=srv).status,
+                         200)
+
+    def test_explicit_port_is_used(self):
+        port = free_port()
+        srv = self.start_server(["--port", str(port)], port_arg=False)
+        self.assertEqual(srv.port, port)
+        self.assertEqual(self.req("GET", "/_crudd/health", srv=srv).status,
+                         200)
+
+    def test_memory_database_works(self):
+        srv = self.start_server(["--db", ":memory:"], db_arg=False)
+        item = self.create({"a": 1}, srv=srv)
+        self.assert_item_is(item["id"], item, srv=srv)
+        srv.stop()
+
+    def test_threads_and_durability_flags_are_accepted(self):
+        srv = self.start_server(["--threads", "2", "--durability", "normal"])
+        item = self.create({"a": 1}, srv=srv)
+        self.assert_item_is(item["id"], item, srv=srv)
+        srv.stop()
+
+    def test_durability_full_is_accepted(self):
+        srv = self.start_server(["--durability", "full"])
+        item = self.create({"a": 1}, srv=srv)
+        self.assert_item_is(item["id"], item, srv=srv)
+        srv.stop()
+
+    def test_listening_line_comes_first_at_every_log_level(self):
+        for level in ("debug", "info", "warn", "error"):
+            with self.subTest(level=level):
+                srv = self.start_server(["--log-level", level])
+                self.assertRegex(srv.first_line, LISTENING_RE)
+                self.assertEqual(
+                    self.req("GET", "/_crudd/health", srv=srv).status, 200)
+                srv.stop()
+
+    # -- healthcheck -----------------------------------------------------------
+
+    def test_healthcheck_exits_0_when_the_server_is_up(self):
+        srv = self.start_server()
+        rc, out, err = run_cli(["--healthcheck", "--port", str(srv.port)])
+        self.assertEqual(rc, 0, out + err)
+
+    def test_healthcheck_exits_nonzero_when_nothing_listens(self):
+        rc, out, err = run_cli(["--healthcheck", "--port", str(free_port())])
+        self.assertNotEqual(rc, 0)
+
+    # -- config file, environment and precedence -------------------------------
+
+    def test_config_file_port_and_stage_are_honoured(self):
+        port = free_port()
+        cfg = self.tmpfile("f.json", json.dumps({"port": port,
+                                                 "stage": "beta"}))
+        srv = self.start_server(["--config", cfg], port_arg=False)
+        self.assertEqual(srv.port, port)
+        r = self.req("POST", "/beta/items", {"a": 1}, srv=srv)
+        self.assertEqual(r.status, 201, r)
+        iid = r.json()["item"]["id"]
+        self.assertEqual(self.req("GET", "/beta/items/" + iid,
+                                  srv=srv).status, 200)
+        self.assert_missing_token(self.req("GET", "/prod/items", srv=srv))
+
+    def test_env_overrides_config_and_flags_override_env(self):
+        cfg = self.tmpfile("f.json", json.dumps({"port": 0,
+                                                 "stage": "beta"}))
+        srv = self.start_server(["--config", cfg],
+                                env={"CRUDD_STAGE": "gamma"})
+        self.assertEqual(self.req("GET", "/gamma/items", srv=srv).status,
+                         200)
+        self.assert_missing_token(self.req("GET", "/beta/items", srv=srv))
+        srv2 = self.start_server(["--config", cfg, "--stage", "delta"],
+                                 env={"CRUDD_STAGE": "gamma"})
+        self.assertEqual(self.req("GET", "/delta/items", srv=srv2).status,
+                         200)
+        self.assert_missing_token(self.req("GET", "/gamma/items", srv=srv2))
+        self.assert_missing_token(self.req("GET", "/beta/items", srv=srv2))
+
+    def test_env_config_and_port_are_used(self):
+        port = free_port()
+        cfg = self.tmpfile("f.json", json.dumps({"stage": "beta"}))
+        srv = self.start_server([], port_arg=False,
+                                env={"CRUDD_CONFIG": cfg,
+                                     "CRUDD_PORT": str(port)})
+        self.assertEqual(srv.port, port)
+        self.assertEqual(self.req("GET", "/beta/items", srv=srv).status, 200)
+
+    def test_env_port_overrides_config_port_and_flag_overrides_env(self):
+        cfg_port, env_port = free_port(), free_port()
+        cfg = self.tmpfile("f.json", json.dumps({"port": cfg_port}))
+        srv = self.start_server(["--config", cfg], port_arg=False,
+                                env={"CRUDD_PORT": str(env_port)})
+        self.assertEqual(srv.port, env_port)
+        srv.stop()
+        srv2 = self.start_server(["--config", cfg, "--port", "0"],
+                                 port_arg=False,
+                                 env={"CRUDD_PORT": str(env_port)})
+        self.assertNotIn(srv2.port, (cfg_port, env_port))
+
+    def test_env_db_is_used(self):
+        d = tempfile.mkdtemp(prefix="crudd-envdb-")
+        self.addCleanup(lambda: __import__("shutil").rmtree(d, True))
+        db = os.path.join(d, "env.db")
+        srv = self.start_server([], db_arg=False, env={"CRUDD_DB": db})
+        item = self.create({"a": 1}, srv=srv)
+        srv.stop()
+        self.assertTrue(os.path.exists(db))
+        srv2 = self.start_server(["--db", db], db_arg=False)
+        self.assert_item_is(item["id"], item, srv=srv2)
+
+    def test_config_that_is_not_json_is_refused_naming_the_file(self):
+        cfg = self.tmpfile("broken.json", '{"port": 3000,')
+        rc, out, err = run_cli(["--config", cfg, "--port", "0",
+                                "--db", ":memory:"], timeout=5)
+        self.assertNotEqual(rc, 0)
+        self.assertIn(cfg, err)
+        self.assertNotIn("listening on", err)
+
+    def test_config_with_unknown_key_is_refused_naming_file_and_key(self):
+        cfg = self.tmpfile("unknown.json",
+                           json.dumps({"port": 0, "bogus_key": 1}))
+        rc, out, err = run_cli(["--config", cfg, "--port", "0",
+                                "--db", ":memory:"], timeout=5)
+        self.assertNotEqual(rc, 0)
+        self.assertIn(cfg, err)
+        self.assertIn("bogus_key", err)
+        self.assertNotIn("listening on", err)
+
+    def test_config_with_wrong_type_is_refused_naming_file_and_key(self):
+        for content in ({"port": "abc"}, {"stage": 7}):
+            with self.subTest(config=content):
+                cfg = self.tmpfile("wrongtype.json", json.dumps(content))
+                rc, out, err = run_cli(["--config", cfg, "--db", ":memory:"],
+                                       timeout=5)
+                self.assertNotEqual(rc, 0)
+                self.assertIn(cfg, err)
+                self.assertIn(list(content)[0], err)
+                self.assertNotIn("listening on", err)
+
+    def test_missing_config_file_is_refused(self):
+        cfg = "/nonexistent/dir/crudd.json"
+        rc, out, err = run_cli(["--config", cfg, "--db", ":memory:"],
+                               timeout=5)
+        self.assertNotEqual(rc, 0)
+        self.assertIn(cfg, err)
+
+
+if __name__ == "__main__":
+    unittest.main()
