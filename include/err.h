@@ -36,6 +36,17 @@
     X(ERR_INTERNAL, 500,                                                       \
       "com.amazonaws.dynamodb.v20120810#InternalServerError",                  \
       "Internal server error")                                                 \
+    X(ERR_SERIALIZATION, 400,                                                  \
+      "com.amazon.coral.service#SerializationException",                       \
+      "Start of structure or map found where not expected")                    \
+    X(ERR_UNKNOWN_OPERATION, 400,                                              \
+      "com.amazon.coral.service#UnknownOperationException", "")                \
+    X(ERR_MISSING_AUTH, 400,                                                   \
+      "com.amazon.coral.service#MissingAuthenticationTokenException",          \
+      "Request is missing Authentication Token")                               \
+    X(ERR_TXN_CANCELLED, 400,                                                  \
+      "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",         \
+      "Transaction cancelled")                                                 \
     X(ERR_CONFIG, 500, "", "Bad configuration")
 
 enum err_kind {

@@ -41,7 +41,7 @@ struct gateway_request {
     const char *body; /* body bytes (may hold anything), or NULL */
     size_t body_len;
     const char *source_ip; /* "127.0.0.1" */
-    uint64_t start_us;     /* when the request arrived (CLOCK_MONOTONIC) */
+    uint64_t start_us;     /* arrival, clock_now_us() */
 };
 
 /* A response header; both strings owned (malloc). */
@@ -92,8 +92,5 @@ void gateway_reject(struct gateway *g, const struct gateway_request *req,
 
 /* Free what res holds; res is empty afterwards. */
 void gateway_response_fini(struct gateway_response *res);
-
-/* Microseconds on CLOCK_MONOTONIC, for gateway_request.start_us. */
-uint64_t gateway_now_us(void);
 
 #endif

@@ -7,6 +7,7 @@
 #include "gateway.h"
 #include "b64.h"
 #include "buf.h"
+#include "clock.h"
 #include "handler.h"
 #include "handler_items.h"
 #include "log.h"
@@ -41,13 +42,6 @@ struct ids {
     char request_id[37]; /* x-amzn-RequestId: a lowercase UUID */
     char apigw_id[24];   /* x-amz-apigw-id: 16 Base64 characters */
 };
-
-uint64_t gateway_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 static void new_ids(struct ids *ids)
 {
@@ -182,11 +176,10 @@ static void finish(const struct gateway_request *req, const struct ids *ids,
         add_header(res, "Content-Type", "application/json");
     add_header(res, "x-amzn-RequestId", ids->request_id);
     add_header(res, "x-amz-apigw-id", ids->apigw_id);
-    log_info("%s \"%s %s\" %d %zu %lluus %s",
-             req->source_ip ? req->source_ip : "-", req->method, req->path,
-             res->status, res->body_len,
-             (unsigned long long)(gateway_now_us() - req->start_us),
-             ids->request_id);
+    log_info(
+        "%s \"%s %s\" %d %zu %lluus %s", req->source_ip ? req->source_ip : "-",
+        req->method, req->path, res->status, res->body_len,
+        (unsigned long long)(clock_now_us() - req->start_us), ids->request_id);
 }
 
 void gateway_reject(struct gateway *g, const struct gateway_request *req,

@@ -8,6 +8,7 @@
  */
 #include "http.h"
 #include "buf.h"
+#include "clock.h"
 #include "gateway.h"
 #include "log.h"
 #include "xalloc.h"
@@ -106,7 +107,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     (void)version;
     if (!r) {
         r = xcalloc(1, sizeof *r);
-        r->start_us = gateway_now_us();
+        r->start_us = clock_now_us();
         *con_cls = r;
         atomic_fetch_add(&h->in_flight, 1);
         const char *cl =
@@ -242,8 +243,8 @@ void http_close(struct http *h, unsigned grace_ms)
         return;
     /* stop accepting; connections already open go on */
     MHD_socket fd = MHD_quiesce_daemon(h->daemon);
-    uint64_t until = gateway_now_us() + (uint64_t)grace_ms * 1000u;
-    while (atomic_load(&h->in_flight) > 0 && gateway_now_us() < until) {
+    uint64_t until = clock_now_us() + (uint64_t)grace_ms * 1000u;
+    while (atomic_load(&h->in_flight) > 0 && clock_now_us() < until) {
         struct timespec ts = {0, 5 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }

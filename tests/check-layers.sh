@@ -7,12 +7,12 @@ cd "$(dirname "$0")/.."
 
 declare -A layer=(
   [xalloc]=0 [err]=0
-  [log]=1 [buf]=1 [b64]=1
+  [log]=1 [buf]=1 [b64]=1 [clock]=1
   [attr]=2
   [store]=3 [expr]=3
   [handler]=4 [route]=4 [config]=4 [healthcheck]=4
   [handler_items]=5
-  [ddb]=6 [gateway]=6
+  [ddb]=6 [ddb_impl]=6 [gateway]=6
   [http]=7
   [main]=8
 )
