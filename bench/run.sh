@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# bench/run.sh — wrk load on loopback against crudd and against bench/floor,
+# the least a libmicrohttpd + SQLite server can do for the same requests.
+#
+#   make bench                       (sets CRUDD_BIN)
+#   CRUDD_BIN=./crudd bench/run.sh
+#
+# Environment: BENCH_SECONDS (per test, default 5), BENCH_ITEMS (default
+# 10000), BENCH_PERF (auto: profile crudd's 32-connection GET with perf when
+# it is below the target; 1 always; 0 never).
+#
+# A benchmark reports; it does not fail the build: a missed target is a WARN
+# line and the exit status is still 0. Exit 1 only when it cannot run.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+CRUDD_BIN=${CRUDD_BIN:-$PWD/crudd}
+SECONDS_PER_TEST=${BENCH_SECONDS:-5}
+ITEMS=${BENCH_ITEMS:-10000}
+PERF=${BENCH_PERF:-auto}
+FLOOR_BIN=bench/floor
+
+# Targets: crudd's GET at least this share of the floor's req/s, and its p99
+# at 32 connections at most this many microseconds.
+GET_RATIO_MIN=0.8
+P99_MAX_US=1500
+
+if ! command -v wrk >/dev/null; then
+    echo "bench: wrk is not installed; install it with: apt-get install -y wrk" >&2
+    exit 1
+fi
+if [[ ! -x $CRUDD_BIN ]]; then
+    echo "bench: $CRUDD_BIN is not built; run make" >&2
+    exit 1
+fi
+
+# The floor, with the Makefile's warning set and -Werror.
+PKGS="libmicrohttpd sqlite3 uuid"
+WARN="-Wall -Wextra -Wshadow -Wpointer-arith -Wcast-qual -Wstrict-prototypes
+      -Wmissing-prototypes -Wformat=2 -Wundef -Wvla -Wnull-dereference
+      -Wimplicit-fallthrough -Werror"
+if [[ ! -x $FLOOR_BIN || bench/floor.c -nt $FLOOR_BIN ]]; then
+    # shellcheck disable=SC2046,SC2086
+    ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -g $WARN \
+        $(pkg-config --cflags $PKGS) -o "$FLOOR_BIN" bench/floor.c \
+        $(pkg-config --libs $PKGS) -lpthread
+fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/crudd-bench.XXXXXX")
+PIDS=()
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_http PORT PATH: until the server answers anything on PATH (5 s max).
+wait_http() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        if curl -s -o /dev/null "http://127.0.0.1:$1$2"; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    echo "bench: nothing answers on 127.0.0.1:$1" >&2
+    return 1
+}
+
+# crudd prints "listening on" at info level only, and at info level it also
+# writes an access-log line per request; so it runs at warn on a port chosen
+# here, and readiness is its health path answering.
+CRUDD_PORT=$(free_port)
+"$CRUDD_BIN" --bind 127.0.0.1 --port "$CRUDD_PORT" --db "$TMP/crudd.db" \
+    --log-level warn --durability full 2>"$TMP/crudd.log" &
+CRUDD_PID=$!
+PIDS+=("$CRUDD_PID")
+wait_http "$CRUDD_PORT" /_crudd/health
+
+"$FLOOR_BIN" --port 0 --db "$TMP/floor.db" --seed "$ITEMS" 2>"$TMP/floor.log" &
+FLOOR_PID=$!
+PIDS+=("$FLOOR_PID")
+FLOOR_PORT=
+for ((i = 0; i < 100; i++)); do
+    FLOOR_PORT=$(sed -n '1s/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' \
+        "$TMP/floor.log")
+    [[ -n $FLOOR_PORT ]] && break
+    kill -0 "$FLOOR_PID" 2>/dev/null || break
+    sleep 0.05
+done
+if [[ -z $FLOOR_PORT ]]; then
+    echo "bench: the floor did not start:" >&2
+    cat "$TMP/floor.log" >&2
+    exit 1
+fi
+
+start=$(date +%s.%N)
+python3 bench/load.py "$CRUDD_PORT" "$ITEMS" 8
+printf 'loaded %d items into crudd in %.1f s (floor seeded at start)\n' \
+    "$ITEMS" "$(echo "$(date +%s.%N) - $start" | bc)"
+
+# Both must answer a GET with the same item, or the comparison is unfair.
+a=$(curl -s "http://127.0.0.1:$CRUDD_PORT/items/item-00042")
+b=$(curl -s "http://127.0.0.1:$FLOOR_PORT/items/item-00042")
+if [[ $a != "$b" ]]; then
+    echo "WARN: crudd and the floor answer item-00042 differently:" >&2
+    echo "  crudd: $a" >&2
+    echo "  floor: $b" >&2
+fi
+
+# run NAME PORT SCRIPT CONNECTIONS [SECONDS]: one wrk run; its RESULT line
+# (req/s p50_us p99_us non2xx socket_errors) goes into RES[NAME].
+declare -A RES
+run() {
+    local threads=2 out
+    ((${4} == 1)) && threads=1
+    out=$(ITEMS=$ITEMS wrk -t"$threads" -c"$4" -d"${5:-$SECONDS_PER_TEST}s" \
+        --timeout 2s --latency -s "bench/$3" "http://127.0.0.1:$2") || {
+        echo "bench: wrk failed for $1:" >&2
+        echo "$out" >&2
+        return 1
+    }
+    RES[$1]=$(grep '^RESULT ' <<<"$out" | cut -d' ' -f2-)
+}
+
+echo "wrk on 127.0.0.1, ${SECONDS_PER_TEST} s per test, $(nproc) cores" \
+    "(wrk shares them with the server)"
+for target in crudd floor; do
+    port=CRUDD_PORT
+    [[ $target == floor ]] && port=FLOOR_PORT
+    run warmup "${!port}" get_random.lua 32 1
+    run "$target get c1" "${!port}" get_random.lua 1
+    run "$target get c32" "${!port}" get_random.lua 32
+    run "$target post c32" "${!port}" post.lua 32
+done
+
+# perf: crudd's GET at 32 connections, once more, with crudd sampled.
+get_ratio() {
+    local c f
+    read -r c _ <<<"${RES[crudd get $1]}"
+    read -r f _ <<<"${RES[floor get $1]}"
+    awk -v c="$c" -v f="$f" 'BEGIN { printf "%.2f", (f > 0 ? c / f : 0) }'
+}
+below() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+
+want_perf=0
+case $PERF in
+1) want_perf=1 ;;
+auto) below "$(get_ratio c32)" "$GET_RATIO_MIN" && want_perf=1 ;;
+esac
+if ((want_perf)) && ! command -v perf >/dev/null; then
+    echo "bench: perf is not installed (apt-get install -y linux-perf);" \
+        "no profile" >&2
+    want_perf=0
+fi
+
+printf '\n%-6s %-10s %10s %9s %9s %8s %7s\n' target test "req/s" "p50 ms" \
+    "p99 ms" "non-2xx" errors
+for test in "get c1" "get c32" "post c32"; do
+    for target in crudd floor; do
+        read -r rps p50 p99 status sock <<<"${RES[$target $test]}"
+        awk -v t="$target" -v n="$test" -v r="$rps" -v a="$p50" -v b="$p99" \
+            -v s="$status" -v e="$sock" 'BEGIN {
+                printf "%-6s %-10s %10.0f %9.3f %9.3f %8d %7d\n",
+                    t, n, r, a / 1000, b / 1000, s, e }'
+    done
+    read -r c _ <<<"${RES[crudd $test]}"
+    read -r f _ <<<"${RES[floor $test]}"
+    awk -v n="$test" -v c="$c" -v f="$f" \
+        'BEGIN { printf "%-6s %-10s %9.2fx\n", "ratio", n, (f > 0 ? c / f : 0) }'
+done
+echo
+
+# verdict ok|miss WORDS...
+verdict() {
+    local v=$1
+    shift
+    if [[ $v == ok ]]; then echo "PASS: $*"; else echo "WARN: $*"; fi
+}
+for c in c1 c32; do
+    r=$(get_ratio "$c")
+    below "$r" "$GET_RATIO_MIN" && v=miss || v=ok
+    verdict "$v" "crudd GET at ${c#c} connection(s) is ${r}x the floor" \
+        "(target >= ${GET_RATIO_MIN}x)"
+done
+read -r _ _ p99 _ <<<"${RES[crudd get c32]}"
+((p99 <= P99_MAX_US)) && v=ok || v=miss
+verdict "$v" "crudd GET p99 at 32 connections is" \
+    "$(awk -v p="$p99" 'BEGIN { printf "%.3f", p / 1000 }') ms" \
+    "(target <= $(awk -v p="$P99_MAX_US" 'BEGIN { print p / 1000 }') ms)"
+for key in "${!RES[@]}"; do
+    [[ $key == warmup ]] && continue
+    read -r _ _ _ status sock <<<"${RES[$key]}"
+    if ((status + sock > 0)); then
+        echo "WARN: $key: $status non-2xx answers, $sock socket errors"
+    fi
+done
+
+if ((want_perf)); then
+    echo
+    echo "perf: crudd during ${SECONDS_PER_TEST} s of GET at 32 connections," \
+        "top 15 symbols by self time:"
+    perf record -q -F 999 -g -p "$CRUDD_PID" -o "$TMP/perf.data" \
+        -- sleep "$SECONDS_PER_TEST" >/dev/null 2>&1 &
+    perf_pid=$!
+    run perf "$CRUDD_PORT" get_random.lua 32
+    if wait "$perf_pid"; then
+        perf report -i "$TMP/perf.data" --no-children --sort dso,symbol \
+            --stdio -g none 2>/dev/null |
+            awk '/^ *[0-9.]+%/ && n++ < 15 {
+                     printf "  %7s  %-24s %s\n", $1, $2, $4 }'
+        echo "  (full report: perf record -g -p \$(pidof crudd) during load," \
+            "then perf report --no-children)"
+    else
+        echo "  perf record failed (perf_event_paranoid? try as root)"
+    fi
+fi
+exit 0
