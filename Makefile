@@ -13,6 +13,8 @@
 #   make check-format     fail if a file is not formatted
 #   make check-layers     fail if an include points up the flow
 
+.DEFAULT_GOAL := all
+
 PKGS     := libmicrohttpd jansson sqlite3 uuid
 CC       ?= cc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
