@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "handler.h"
 #include "handler_items.h"
+#include "ids.h"
 #include "log.h"
 #include "route.h"
 #include "store.h"
@@ -20,7 +21,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <uuid/uuid.h>
 
 /* What a route points at: a function and its configuration. */
 struct target {
@@ -45,14 +45,11 @@ struct ids {
 
 static void new_ids(struct ids *ids)
 {
-    uuid_t u;
+    unsigned char raw[12];
 
-    uuid_generate_random(u);
-    uuid_unparse_lower(u, ids->request_id);
-    /* a second id from the same random bytes' complement would correlate;
-     * draw again */
-    uuid_generate_random(u);
-    char *b = b64_encode(u, 12, 0);
+    ids_uuid4(ids->request_id);
+    ids_random(raw, sizeof raw);
+    char *b = b64_encode(raw, sizeof raw, 0);
     snprintf(ids->apigw_id, sizeof ids->apigw_id, "%s", b);
     free(b);
 }
@@ -240,6 +237,22 @@ static const char *req_header(const struct gateway_request *req,
     return NULL;
 }
 
+/* requestTime in API Gateway's CLF form, formatted once a second per thread
+ * (gmtime and strftime showed in the GET profile). */
+static void request_time(time_t sec, char *out, size_t n)
+{
+    static _Thread_local time_t last = -1;
+    static _Thread_local char text[40];
+
+    if (sec != last) {
+        struct tm tm;
+        gmtime_r(&sec, &tm);
+        strftime(text, sizeof text, "%d/%b/%Y:%H:%M:%S +0000", &tm);
+        last = sec;
+    }
+    snprintf(out, n, "%s", text);
+}
+
 static json_t *build_event(const struct gateway *g,
                            const struct gateway_request *req, const char *path,
                            const struct route *route, json_t *params,
@@ -247,8 +260,7 @@ static json_t *build_event(const struct gateway *g,
 {
     json_t *headers, *mv_headers, *query, *mv_query, *body;
     struct timespec now;
-    char when[64];
-    struct tm tm;
+    char when[40];
     int b64 = 0;
 
     pairs(req->headers, req->nheaders, &headers, &mv_headers);
@@ -264,8 +276,7 @@ static json_t *build_event(const struct gateway *g,
         b64 = 1;
     }
     clock_gettime(CLOCK_REALTIME, &now);
-    gmtime_r(&now.tv_sec, &tm);
-    strftime(when, sizeof when, "%d/%b/%Y:%H:%M:%S +0000", &tm);
+    request_time(now.tv_sec, when, sizeof when);
     const char *ua = req_header(req, "User-Agent");
     const char *host = req_header(req, "Host");
 

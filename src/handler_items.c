@@ -9,6 +9,7 @@
 #include "attr.h"
 #include "b64.h"
 #include "buf.h"
+#include "ids.h"
 #include "store.h"
 #include "xalloc.h"
 
@@ -17,7 +18,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <uuid/uuid.h>
 
 #define MSG_NOT_FOUND "Item not found"
 #define MSG_EXISTS "Item already exists"
@@ -196,10 +196,8 @@ json_t *handler_items_create(const json_t *event, const struct handler_env *env)
     if (id) {
         json_object_set(w.item, env->partition_key, id);
     } else {
-        uuid_t u;
         char text[37];
-        uuid_generate_random(u);
-        uuid_unparse_lower(u, text);
+        ids_uuid4(text);
         json_object_set_new(w.item, env->partition_key,
                             json_pack("{s:s}", "S", text));
     }

@@ -38,6 +38,11 @@ struct request {
     struct buf body;
     int too_large;
     uint64_t start_us;
+};
+
+/* Headers and query parameters, gathered on the last callback only (on its
+ * stack: they point into libmicrohttpd's memory for the request). */
+struct fields {
     struct gateway_kv headers[MAX_HEADERS];
     size_t nheaders;
     struct gateway_kv query[MAX_QUERY];
@@ -47,7 +52,7 @@ struct request {
 static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind,
                                const char *key, const char *value)
 {
-    struct request *r = cls;
+    struct fields *r = cls;
 
     if (kind == MHD_HEADER_KIND && r->nheaders < MAX_HEADERS)
         r->headers[r->nheaders++] =
@@ -131,16 +136,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         return MHD_YES;
     }
 
+    struct fields f;
+    f.nheaders = f.nquery = 0;
     client_address(c, ip, sizeof ip);
-    MHD_get_connection_values(c, MHD_HEADER_KIND, collect, r);
-    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect, r);
+    MHD_get_connection_values(c, MHD_HEADER_KIND, collect, &f);
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect, &f);
     struct gateway_request req = {
         .method = method,
         .path = url,
-        .headers = r->headers,
-        .nheaders = r->nheaders,
-        .query = r->query,
-        .nquery = r->nquery,
+        .headers = f.headers,
+        .nheaders = f.nheaders,
+        .query = f.query,
+        .nquery = f.nquery,
         .body = r->body.data,
         .body_len = r->body.len,
         .source_ip = ip,
