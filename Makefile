@@ -65,7 +65,7 @@ test-deps: deps
 run: $(BIN)
 	./$(BIN)
 
-.PHONY: all clean test unit blackbox postman bench format check-format check-layers
+.PHONY: all clean test unit blackbox postman container bench format check-format check-layers
 
 all: $(BIN)
 
@@ -102,7 +102,19 @@ blackbox: $(BIN)
 postman: $(BIN)
 	CRUDD_BIN=$(abspath $(BIN)) tests/postman/run.sh
 
-test: unit blackbox postman
+# The container test needs an engine: a Docker daemon that answers, or the
+# team's ../shared/tools/container-engine (podman); CRUDD_CONTAINER_TEST=1
+# (CI) makes a missing engine an error instead of a skip.
+ENGINE_TOOL := $(wildcard ../shared/tools/container-engine)
+container:
+	@if [ -n "$(ENGINE_TOOL)" ]; then tests/container/run.sh; \
+	elif docker info >/dev/null 2>&1; then \
+	  CRUDD_CONTAINER_ENGINE=docker tests/container/run.sh; \
+	elif [ "$(CRUDD_CONTAINER_TEST)" = 1 ]; then \
+	  echo "container: no container engine" >&2; exit 1; \
+	else echo "container: skipped (no Docker daemon and no container-engine)"; fi
+
+test: unit blackbox postman container
 
 bench: $(BIN)
 	CRUDD_BIN=$(abspath $(BIN)) bench/run.sh
