@@ -88,9 +88,12 @@ $(BUILD)/schema.o: $(BUILD)/schema.c
 $(BUILD) $(BUILD)/tests:
 	mkdir -p $@
 
-# Unit tests: one cmocka binary per tests/unit/test_<module>.c.
+# Unit tests: one cmocka binary per tests/unit/test_<module>.c. cmocka's
+# assert_non_null does not tell the compiler that a failure does not return,
+# so -Wnull-dereference would flag every checked pointer in a test.
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)/tests
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -Wno-null-dereference $(LDFLAGS) -o $@ $< $(LIB_OBJS) \
+	    $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done

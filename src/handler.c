@@ -17,8 +17,12 @@ json_t *handler_result_new(int status, json_t *headers, json_t *body)
 
     if (!json_object_get(h, "Content-Type"))
         json_object_set_new(h, "Content-Type", json_string("application/json"));
-    return json_pack("{s:i, s:o, s:o, s:b}", "statusCode", status, "headers", h,
-                     "body", body ? body : json_null(), "isBase64Encoded", 0);
+    json_t *r = json_object();
+    json_object_set_new(r, "statusCode", json_integer(status));
+    json_object_set_new(r, "headers", h);
+    json_object_set_new(r, "body", body ? body : json_null());
+    json_object_set_new(r, "isBase64Encoded", json_false());
+    return r;
 }
 
 json_t *handler_message(int status, const char *message)

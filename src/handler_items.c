@@ -52,7 +52,10 @@ static json_t *path_key(const json_t *event, const struct handler_env *env)
 
     if (!json_is_string(id))
         return NULL;
-    return json_pack("{s:{s:O}}", env->partition_key, "S", id);
+    json_t *value = json_object(), *key = json_object();
+    json_object_set(value, "S", id);
+    json_object_set_new(key, env->partition_key, value);
+    return key;
 }
 
 /* Parse the body into a typed item, or set err. New reference or NULL. */
