@@ -214,7 +214,9 @@ static void pairs(const struct gateway_kv *kv, size_t n, json_t **single,
     *multi = json_object();
     for (size_t i = 0; i < n; i++) {
         json_t *v = text(kv[i].value, strlen(kv[i].value));
-        if (!v || !json_stringn(kv[i].name, strlen(kv[i].name))) {
+        json_t *name = text(kv[i].name, strlen(kv[i].name));
+        json_decref(name); /* only asked: is the name UTF-8? */
+        if (!v || !name) {
             json_decref(v);
             continue; /* not UTF-8: API Gateway would not pass it either */
         }
