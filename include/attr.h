@@ -100,4 +100,31 @@ void attr_write_plain_item(struct buf *out, const json_t *item);
  */
 size_t attr_item_size(const json_t *item);
 
+/*
+ * Exact decimal arithmetic on canonical Number text (attr_number_canonical's
+ * output, as every N string crudd holds is). Used by condition expressions
+ * (comparisons), update expressions (SET a = b + c, ADD) and the store (sort
+ * key order). No double is involved anywhere, so 0.1 + 0.2 is exactly 0.3.
+ */
+
+/*
+ * Compare the canonical numbers a and b by value: negative if a < b, 0 if
+ * equal, positive if a > b. Both must be canonical ("-0", leading zeros or
+ * exponents are not understood). Cannot fail.
+ */
+int attr_number_compare(const char *a, const char *b);
+
+/*
+ * a + b and a - b, exactly, of the canonical numbers a and b; the result is
+ * written canonical to out. Returns 0, or -1 with ERR_BAD_REQUEST when the
+ * result breaks DynamoDB's Number limits (the messages of
+ * attr_number_canonical: more than 38 significant digits, overflow,
+ * underflow; e.g. 1E+50 + 1 needs 51 digits), or when a or b is not a number.
+ * out is unspecified after a failure.
+ */
+int attr_number_add(const char *a, const char *b, char out[ATTR_NUMBER_MAX],
+                    struct err *err);
+int attr_number_subtract(const char *a, const char *b,
+                         char out[ATTR_NUMBER_MAX], struct err *err);
+
 #endif

@@ -663,3 +663,168 @@ size_t attr_item_size(const json_t *item)
         return 0;
     return map_size(item);
 }
+
+/* A number split into its sign, integer digits (leading zeros skipped, so
+ * zero's integer part is empty) and fraction digits. */
+struct dec {
+    int neg;
+    const char *ip, *fp;
+    size_t il, fl;
+};
+
+static int dec_split(const char *s, struct dec *d)
+{
+    d->neg = *s == '-';
+    if (d->neg)
+        s++;
+    if (!is_digit(*s))
+        return -1;
+    for (d->ip = s; is_digit(*s); s++)
+        ;
+    d->il = (size_t)(s - d->ip);
+    d->fp = s;
+    d->fl = 0;
+    if (*s == '.') {
+        for (d->fp = ++s; is_digit(*s); s++)
+            ;
+        d->fl = (size_t)(s - d->fp);
+        if (d->fl == 0)
+            return -1;
+    }
+    if (*s != '\0')
+        return -1;
+    while (d->il > 0 && d->ip[0] == '0') {
+        d->ip++;
+        d->il--;
+    }
+    return 0;
+}
+
+static int dec_is_zero(const struct dec *d)
+{
+    if (d->il > 0)
+        return 0;
+    for (size_t i = 0; i < d->fl; i++)
+        if (d->fp[i] != '0')
+            return 0;
+    return 1;
+}
+
+static int dec_mag_cmp(const struct dec *a, const struct dec *b)
+{
+    size_t n = a->fl > b->fl ? a->fl : b->fl;
+    int c;
+
+    if (a->il != b->il)
+        return a->il < b->il ? -1 : 1;
+    c = memcmp(a->ip, b->ip, a->il);
+    if (c)
+        return c < 0 ? -1 : 1;
+    for (size_t i = 0; i < n; i++) {
+        char ca = i < a->fl ? a->fp[i] : '0';
+        char cb = i < b->fl ? b->fp[i] : '0';
+
+        if (ca != cb)
+            return ca < cb ? -1 : 1;
+    }
+    return 0;
+}
+
+int attr_number_compare(const char *a, const char *b)
+{
+    struct dec x, y;
+    int nx, ny, m;
+
+    /* Text that is not a number has no value to compare: keep a total
+     * order anyway so callers that sort never see an inconsistent one. */
+    if (dec_split(a, &x) < 0 || dec_split(b, &y) < 0)
+        return strcmp(a, b);
+    nx = x.neg && !dec_is_zero(&x);
+    ny = y.neg && !dec_is_zero(&y);
+    if (nx != ny)
+        return nx ? -1 : 1;
+    m = dec_mag_cmp(&x, &y);
+    return nx ? -m : m;
+}
+
+/* Room for the digits of any two canonical numbers lined up on the point:
+ * 126 integer digits, 1 carry, 167 fraction digits. */
+#define DEC_WORK (2 * ATTR_NUMBER_MAX)
+
+/* Lay d's digits out in il integer places and fl fraction places. */
+static void dec_place(const struct dec *d, size_t il, size_t fl, char *out)
+{
+    memset(out, 0, il + fl);
+    for (size_t i = 0; i < d->il; i++)
+        out[il - d->il + i] = (char)(d->ip[i] - '0');
+    for (size_t i = 0; i < d->fl; i++)
+        out[il + i] = (char)(d->fp[i] - '0');
+}
+
+static int add_or_subtract(const char *a, const char *b, int subtract,
+                           char out[ATTR_NUMBER_MAX], struct err *err)
+{
+    char ca[ATTR_NUMBER_MAX], cb[ATTR_NUMBER_MAX];
+    char dx[DEC_WORK], dy[DEC_WORK], text[DEC_WORK + 4];
+    const char *big, *small;
+    struct dec x, y;
+    size_t il, fl, n, t = 0;
+    int neg, carry = 0;
+
+    /* Canonical first: it validates the operands and bounds their length,
+     * which sizes every buffer here. */
+    if (attr_number_canonical(a, strlen(a), ca, err) < 0 ||
+        attr_number_canonical(b, strlen(b), cb, err) < 0)
+        return -1;
+    if (dec_split(ca, &x) < 0 || dec_split(cb, &y) < 0)
+        return err_set(err, ERR_INTERNAL, "canonical number did not split");
+    y.neg ^= subtract;
+    fl = x.fl > y.fl ? x.fl : y.fl;
+    il = (x.il > y.il ? x.il : y.il) + 1;
+    n = il + fl;
+    dec_place(&x, il, fl, dx);
+    dec_place(&y, il, fl, dy);
+    if (x.neg == y.neg) {
+        neg = x.neg;
+        for (size_t i = n; i-- > 0;) {
+            int s = dx[i] + dy[i] + carry;
+
+            carry = s >= 10;
+            dx[i] = (char)(s % 10);
+        }
+    } else {
+        /* Subtract the smaller magnitude from the larger; the sign is the
+         * larger one's. */
+        int xbig = dec_mag_cmp(&x, &y) >= 0;
+
+        neg = xbig ? x.neg : y.neg;
+        big = xbig ? dx : dy;
+        small = xbig ? dy : dx;
+        for (size_t i = n; i-- > 0;) {
+            int s = big[i] - small[i] - carry;
+
+            carry = s < 0;
+            dx[i] = (char)(s < 0 ? s + 10 : s);
+        }
+    }
+    if (neg)
+        text[t++] = '-';
+    for (size_t i = 0; i < n; i++) {
+        if (i == il)
+            text[t++] = '.';
+        text[t++] = (char)('0' + dx[i]);
+    }
+    return attr_number_canonical(text, t, out, err);
+}
+
+int attr_number_add(const char *a, const char *b, char out[ATTR_NUMBER_MAX],
+                    struct err *err)
+{
+    return add_or_subtract(a, b, 0, out, err);
+}
+
+int attr_number_subtract(const char *a, const char *b,
+                         char out[ATTR_NUMBER_MAX], struct err *err)
+{
+    return add_or_subtract(a, b, 1, out, err);
+}
