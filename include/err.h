@@ -28,6 +28,9 @@
     X(ERR_PRECONDITION, 412,                                                   \
       "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",      \
       "The item has changed since it was read")                                \
+    X(ERR_IN_USE, 400,                                                         \
+      "com.amazonaws.dynamodb.v20120810#ResourceInUseException",               \
+      "Resource in use")                                                       \
     X(ERR_TOO_LARGE, 413, "com.amazon.coral.service#SerializationException",   \
       "Request Too Long")                                                      \
     X(ERR_UNAVAILABLE, 503,                                                    \

@@ -16,10 +16,19 @@
  * borrows one for its duration. Concurrent writers wait for each other (busy
  * timeout), they never see SQLITE_BUSY.
  *
+ * Tables may have secondary indexes (global and local, DynamoDB's GSI and
+ * LSI), kept in step with every write in the write's own transaction, and a
+ * Time to Live attribute. Definitions change only through the calls below
+ * (create, update, TTL, delete), which wait for the calls in flight.
+ *
  * Errors: ERR_BAD_REQUEST for a key or item that breaks DynamoDB's rules,
  * ERR_NOT_FOUND ("Requested resource not found") for a table that does not
- * exist, ERR_UNAVAILABLE when SQLite fails (disk full, I/O error, read-only
- * file), with SQLite's message. After any failure nothing has been written.
+ * exist, ERR_IN_USE for a table that already exists, ERR_UNAVAILABLE when
+ * SQLite fails (disk full, I/O error, read-only file), with SQLite's message.
+ * After any failure nothing has been written.
+ *
+ * One process per database file: table definitions are cached, so another
+ * process changing them (not items) is not seen.
  */
 #ifndef CRUDD_STORE_H
 #define CRUDD_STORE_H
@@ -73,11 +82,10 @@ void store_close(struct store *s);
  * Create table name with key schema ks. If it exists with the same key schema
  * and if_not_exists is set, do nothing and return 0. Errors: ERR_BAD_REQUEST
  * (bad name: 3–255 of [a-zA-Z0-9_.-]; key attribute names not 1–255 bytes,
- * or equal; bad key type), ERR_CONFLICT ("Table already exists: <name>", or
- * it exists with another key schema), ERR_UNAVAILABLE. Nothing is written
- * after a failure. (DynamoDB answers an existing table with
- * ResourceInUseException, not ERR_CONFLICT's ConditionalCheckFailedException:
- * ddb must translate.)
+ * or equal; bad key type), ERR_IN_USE ("Table already exists: <name>", or
+ * "Table already exists with another key schema: <name>" when if_not_exists
+ * is set), ERR_UNAVAILABLE. Nothing is written after a failure. The table has
+ * no secondary indexes; see store_create_table_indexed.
  */
 int store_create_table(struct store *s, const char *name,
                        const struct store_key_schema *ks, int if_not_exists,
@@ -121,7 +129,12 @@ typedef int store_mutate_fn(void *ctx, const json_t *old_item,
  * types and values as key (ERR_BAD_REQUEST "One or more parameter values were
  * invalid: Missing the key <name> in the item", "... Type mismatch ..."), and
  * be at most ATTR_ITEM_MAX_BYTES (ERR_BAD_REQUEST "Item size has exceeded the
- * maximum allowed size"). new_etag (if not NULL) receives the new ETag, ""
+ * maximum allowed size"), and hold any secondary index key attribute with
+ * the index's type and a non-empty S or B (ERR_BAD_REQUEST "One or more
+ * parameter values were invalid: Type mismatch for Index Key <name>
+ * Expected: S Actual: N IndexName: <index>", as DynamoDB). The table's index
+ * entries are updated in the same transaction, and the item's TTL expiry
+ * (see store_set_ttl). new_etag (if not NULL) receives the new ETag, ""
  * after a delete. Returns 0 once committed, or -1 with err (fn's own error, or
  * as store_get_item, or ERR_UNAVAILABLE) with nothing written.
  */
@@ -150,5 +163,357 @@ int store_scan(struct store *s, const char *table,
 
 /* The page size limit of store_scan, in bytes (DynamoDB's 1 MB). */
 #define STORE_PAGE_MAX_BYTES (1024 * 1024)
+
+/* --- secondary indexes and table descriptions ----------------------------- */
+
+/* DynamoDB's limits on indexes, per table. */
+#define STORE_GSI_MAX 20
+#define STORE_LSI_MAX 5
+/* DynamoDB's limit on INCLUDE's attribute names, summed over a table's
+ * indexes. */
+#define STORE_NON_KEY_MAX 100
+
+/* GlobalSecondaryIndexes and LocalSecondaryIndexes. */
+enum store_index_kind {
+    STORE_INDEX_GLOBAL, /* own partition key, optional sort key */
+    STORE_INDEX_LOCAL,  /* the table's partition key, another sort key */
+};
+
+/* An index's Projection.ProjectionType: which attributes it holds besides
+ * the table's and the index's key attributes (always held). */
+enum store_projection {
+    STORE_PROJECTION_ALL,
+    STORE_PROJECTION_KEYS_ONLY,
+    STORE_PROJECTION_INCLUDE, /* and the named NonKeyAttributes */
+};
+
+/*
+ * A secondary index to create. name: 3–255 of [a-zA-Z0-9_.-], unique within
+ * the table. key: for a global index any partition key and an optional sort
+ * key; for a local index the table's partition key (same name and type) and
+ * a sort key. An attribute used as a key by the table and its indexes must
+ * have one type throughout (DynamoDB's AttributeDefinitions). non_key:
+ * nnon_key attribute names for INCLUDE (none for ALL and KEYS_ONLY).
+ * Everything is borrowed for the call.
+ */
+struct store_index_spec {
+    const char *name;
+    enum store_index_kind kind;
+    struct store_key_schema key;
+    enum store_projection projection;
+    const char *const *non_key;
+    size_t nnon_key;
+};
+
+/*
+ * Create table name with key schema ks and nindexes secondary indexes, as
+ * DynamoDB's CreateTable (the table is ACTIVE at once). An item appears in
+ * an index only when it holds the index's key attributes (a sparse index);
+ * writes of an item holding one with another type are refused (see
+ * store_mutate_item). Errors: as store_create_table without if_not_exists;
+ * ERR_BAD_REQUEST also for a bad or duplicate index name, a local index on a
+ * table without a sort key ("Table KeySchema does not have a range key,
+ * which is required when specifying a LocalSecondaryIndex"), a local index
+ * whose partition key is not the table's or which has no sort key, a
+ * key attribute with two types, more than STORE_GSI_MAX global or
+ * STORE_LSI_MAX local indexes, INCLUDE names with another projection, more
+ * than STORE_NON_KEY_MAX of them. Nothing is written after a failure.
+ */
+int store_create_table_indexed(struct store *s, const char *name,
+                               const struct store_key_schema *ks,
+                               const struct store_index_spec *indexes,
+                               size_t nindexes, struct err *err);
+
+/* An index as described by store_describe_table. Strings are owned by the
+ * struct store_table_desc that holds it. */
+struct store_index_desc {
+    char *name;
+    enum store_index_kind kind;
+    char *partition_key;
+    char partition_type;
+    char *sort_key; /* NULL when the index has none */
+    char sort_type;
+    enum store_projection projection;
+    char **non_key; /* nnon_key names, for INCLUDE */
+    size_t nnon_key;
+    unsigned long long item_count; /* entries now in the index */
+    unsigned long long size_bytes; /* sum of their projected item sizes */
+};
+
+/*
+ * A table as DescribeTable reports it. Fill with store_describe_table (or
+ * store_delete_table), release with store_table_desc_fini. Counts and sizes
+ * are exact at the time of the call (DynamoDB's are refreshed about every
+ * six hours); sizes are attr_item_size sums in bytes. The key attribute
+ * types give DynamoDB's AttributeDefinitions (the union over the table and
+ * its indexes).
+ */
+struct store_table_desc {
+    char *name;
+    char *partition_key;
+    char partition_type; /* 'S', 'N' or 'B' */
+    char *sort_key;      /* NULL when the table has none */
+    char sort_type;
+    struct store_index_desc *indexes; /* nindexes, in creation order */
+    size_t nindexes;
+    double creation_time; /* Unix epoch seconds, with a fraction */
+    unsigned long long item_count;
+    unsigned long long size_bytes;
+    char *ttl_attribute; /* NULL when Time to Live is disabled */
+};
+
+/*
+ * Fill *d with table name's description. Returns 0, or -1 with
+ * ERR_NOT_FOUND ("Requested resource not found: Table: <name> not found") or
+ * ERR_UNAVAILABLE; *d is then zeroed (store_table_desc_fini is harmless).
+ */
+int store_describe_table(struct store *s, const char *name,
+                         struct store_table_desc *d, struct err *err);
+
+/* Free what *d holds and zero it. d may be NULL. */
+void store_table_desc_fini(struct store_table_desc *d);
+
+/*
+ * One page of table names in ascending byte order, as ListTables: names
+ * after exclusive_start_name (NULL: from the first; it need not exist), at
+ * most limit of them (0 = all). *names receives a new reference to an array
+ * of strings; *last_name a new reference to the last name of the page when
+ * more names follow it, else NULL (pass it back as exclusive_start_name).
+ * Errors: ERR_UNAVAILABLE; both outputs are NULL after a failure.
+ */
+int store_list_tables(struct store *s, const char *exclusive_start_name,
+                      size_t limit, json_t **names, json_t **last_name,
+                      struct err *err);
+
+/*
+ * Delete table name with all its items and index entries, in one
+ * transaction, as DeleteTable (gone at once, no DELETING phase). If d is not
+ * NULL it receives the table's description as it was just before (release
+ * with store_table_desc_fini). Errors: ERR_NOT_FOUND ("Requested resource not
+ * found: Table: <name> not found"), ERR_UNAVAILABLE; nothing is deleted and
+ * *d is zeroed after a failure. Waits for the calls in flight.
+ */
+int store_delete_table(struct store *s, const char *name,
+                       struct store_table_desc *d, struct err *err);
+
+/*
+ * UpdateTable's GlobalSecondaryIndexUpdates, one at a time: create the
+ * global index create_gsi (kind must be STORE_INDEX_GLOBAL), backfilled from
+ * the table's items in the same transaction (items whose index key
+ * attributes have other types are left out, as DynamoDB's backfill does),
+ * and/or delete the global index named delete_gsi with its entries. Either
+ * may be NULL. Errors: ERR_NOT_FOUND (no table; "Requested resource not
+ * found: Index: <name> not found"), ERR_BAD_REQUEST (a spec error as in
+ * store_create_table_indexed; "Attempting to create an index which already
+ * exists"; deleting a local index), ERR_UNAVAILABLE; the table is unchanged
+ * after a failure. Waits for the calls in flight; the index is ACTIVE when
+ * this returns.
+ */
+int store_update_table(struct store *s, const char *name,
+                       const struct store_index_spec *create_gsi,
+                       const char *delete_gsi, struct err *err);
+
+/*
+ * UpdateTimeToLive: set table name's TTL attribute to attribute (enable), or
+ * disable it with NULL. Every item's expiry is set (or cleared) in the same
+ * transaction: an item expires when it holds attribute as an N, read as
+ * Unix epoch seconds (see store_sweep_expired). Errors: ERR_NOT_FOUND,
+ * ERR_BAD_REQUEST (attribute not 1–255 bytes; "TimeToLive is already
+ * enabled" when enabling an enabled table, even with the same attribute, and
+ * "TimeToLive is already disabled", as DynamoDB), ERR_UNAVAILABLE; unchanged
+ * after a failure. The attribute is reported by store_describe_table.
+ */
+int store_set_ttl(struct store *s, const char *name, const char *attribute,
+                  struct err *err);
+
+/* --- the DynamoDB face's reads ------------------------------------------- */
+
+/* Which pages get a last key (LastEvaluatedKey). */
+enum store_last_key_rule {
+    /* Only when at least one more item follows the page (store_scan's
+     * rule, the REST face's nextToken). */
+    STORE_LAST_KEY_IF_MORE,
+    /* DynamoDB's Query and Scan: whenever the page stopped at limit or at
+     * the 1 MB cap, even if no item follows it. */
+    STORE_LAST_KEY_IF_STOPPED,
+};
+
+/* KeyConditionExpression's operator on the sort key. */
+enum store_sort_op {
+    STORE_SORT_ANY, /* no sort key condition */
+    STORE_SORT_EQ,
+    STORE_SORT_LT,
+    STORE_SORT_LE,
+    STORE_SORT_GT,
+    STORE_SORT_GE,
+    STORE_SORT_BETWEEN,    /* value <= sk <= value2 */
+    STORE_SORT_BEGINS_WITH /* S and B only: sk starts with value's bytes */
+};
+
+/*
+ * A Query. partition_value and the sort values are typed attribute values
+ * ({"S": "x"}) of the table's (or index's) key types; all borrowed.
+ * exclusive_start_key: NULL, or for the table its key, for an index the
+ * index's key attributes plus the table's (DynamoDB's LastEvaluatedKey
+ * shape). limit: items read at most (Limit; 0 = no count limit).
+ */
+struct store_query {
+    const char *table;
+    const char *index; /* NULL: the table itself */
+    const json_t *partition_value;
+    enum store_sort_op sort_op;
+    const json_t *sort_value;
+    const json_t *sort_value2; /* BETWEEN's upper bound */
+    int forward;               /* ScanIndexForward: 1 ascending */
+    const json_t *exclusive_start_key;
+    size_t limit;
+    enum store_last_key_rule last_key_rule;
+};
+
+/*
+ * Run one page of a Query: the items (or, for an index, the index entries)
+ * with the partition value and a sort key meeting the condition, in sort key
+ * order (numbers numerically, S and B by bytes; an index's ties by the
+ * table key), descending when not forward, after exclusive_start_key, at
+ * most limit of them and at most STORE_PAGE_MAX_BYTES of their sizes (an
+ * item that would cross it starts the next page). The page is read from one
+ * snapshot. Filters are the caller's: they apply after this, as DynamoDB
+ * applies FilterExpression after Limit and the 1 MB cap.
+ *
+ * *items receives a new reference to an array of typed items; for an index,
+ * each projected as the index's projection says (ALL: the whole item). A
+ * page may be empty. *last_key receives a new reference to the key of the
+ * page's last item (for an index, index and table key attributes) when the
+ * last_key_rule says, else NULL.
+ *
+ * Errors: ERR_NOT_FOUND (no table), ERR_BAD_REQUEST ("The table does not
+ * have the specified index: <name>", as DynamoDB; a value of the
+ * wrong type: "One or more parameter values were invalid: Condition
+ * parameter type does not match schema type"; a sort condition without a
+ * sort key: "Query key condition not supported"; BEGINS_WITH on N; BETWEEN
+ * with value > value2: "Invalid KeyConditionExpression: The BETWEEN
+ * operator requires upper bound to be greater than or equal to lower bound";
+ * a start key of the wrong shape: "The provided starting key is invalid: ..."),
+ * ERR_UNAVAILABLE; *items and *last_key are NULL after a failure.
+ */
+int store_query(struct store *s, const struct store_query *q, json_t **items,
+                json_t **last_key, struct err *err);
+
+/* DynamoDB's TotalSegments limit for a parallel Scan. */
+#define STORE_TOTAL_SEGMENTS_MAX 1000000
+
+/*
+ * A Scan of the DynamoDB face. total_segments 0 or 1 reads everything;
+ * else 1..STORE_TOTAL_SEGMENTS_MAX and segment < total_segments (parallel
+ * scan: every item, or index entry, belongs to exactly one segment).
+ * exclusive_start_key as in struct store_query; limit as there.
+ */
+struct store_scan_request {
+    const char *table;
+    const char *index; /* NULL: the table itself */
+    unsigned segment;
+    unsigned total_segments;
+    const json_t *exclusive_start_key;
+    size_t limit;
+    enum store_last_key_rule last_key_rule;
+};
+
+/*
+ * One page of a Scan, with the same outputs, caps, snapshot and errors as
+ * store_query (ERR_BAD_REQUEST also for a bad segment pair). Items come in
+ * the order of a hash of the partition key (then the key), as DynamoDB's
+ * Scan: not in key order, but stable, so exclusive_start_key resumes. For
+ * an index, entries are projected. store_scan remains the REST face's
+ * key-ordered scan.
+ */
+int store_scan_segment(struct store *s, const struct store_scan_request *r,
+                       json_t **items, json_t **last_key, struct err *err);
+
+/* --- transactions and batches -------------------------------------------- */
+
+/* DynamoDB's limit on actions in TransactWriteItems / TransactGetItems (and
+ * on keys in BatchGetItem). */
+#define STORE_TRANSACT_MAX 100
+
+/*
+ * One action of store_transact: the item at key (a typed key object) in
+ * table, decided by fn(ctx, ...) as in store_mutate_item. With check_only
+ * (a ConditionCheck) fn only decides: it must leave *new_item NULL and the
+ * item is not written. All borrowed.
+ */
+struct store_write_op {
+    const char *table;
+    const json_t *key;
+    store_mutate_fn *fn;
+    void *ctx;
+    int check_only;
+};
+
+/*
+ * TransactWriteItems: n (1..STORE_TRANSACT_MAX) actions in one IMMEDIATE
+ * transaction, all or nothing. Keys are checked first (ERR_NOT_FOUND,
+ * ERR_BAD_REQUEST as store_get_item; two actions on one item:
+ * ERR_BAD_REQUEST "Transaction request cannot include multiple operations on
+ * one item"); then every action's current item is read and its fn called,
+ * in order, all of them even after one fails, so that each action's reason
+ * is known; each new item is checked as store_mutate_item checks it. If
+ * every action succeeded, all writes (with their index entries) are made and
+ * committed, and 0 is returned.
+ *
+ * Cancellation: if any fn failed, or any new item was refused
+ * (ERR_BAD_REQUEST, DynamoDB's ValidationError reason), nothing is written,
+ * reasons[i] (an array of n, may be NULL) receives action i's error
+ * (ERR_NONE for the actions that passed), and -1 is returned with err
+ * ERR_CONFLICT and DynamoDB's message "Transaction cancelled, please refer
+ * cancellation reasons for specific reasons [ConditionalCheckFailed,
+ * None]" (ERR_CONFLICT and ERR_PRECONDITION name ConditionalCheckFailed,
+ * ERR_BAD_REQUEST ValidationError, ERR_NONE None, others their kind's
+ * default message): DynamoDB's TransactionCanceledException with
+ * CancellationReasons. Any other failure returns -1 with err of another
+ * kind, reasons all ERR_NONE, nothing written. fn must not call the store.
+ */
+int store_transact(struct store *s, const struct store_write_op *ops, size_t n,
+                   struct err *reasons, struct err *err);
+
+/* One key to read with store_get_items: all borrowed. */
+struct store_read_op {
+    const char *table;
+    const json_t *key;
+};
+
+/*
+ * TransactGetItems and BatchGetItem: read n (1..STORE_TRANSACT_MAX) items,
+ * possibly of several tables, from one snapshot. items is an array of n:
+ * items[i] receives a new reference to the item at ops[i], or NULL when
+ * there is none. Errors: ERR_BAD_REQUEST (n out of range, a key as
+ * store_get_item), ERR_NOT_FOUND, ERR_UNAVAILABLE; every items[i] is NULL
+ * after a failure.
+ */
+int store_get_items(struct store *s, const struct store_read_op *ops, size_t n,
+                    json_t **items, struct err *err);
+
+/* --- Time to Live ----------------------------------------------------------
+ */
+
+/* DynamoDB does not delete items whose expiry is more than five years
+ * before now (it treats the attribute as not a TTL timestamp). */
+#define STORE_TTL_MAX_AGE_SECONDS (5.0 * 365 * 24 * 3600)
+
+/*
+ * Delete, in one transaction, up to max_items (0 = 1000) items of any table
+ * whose TTL attribute value (see store_set_ttl) is at or before now (Unix
+ * epoch seconds) and not more than STORE_TTL_MAX_AGE_SECONDS before it,
+ * oldest expiry first, with their index entries. *deleted (if not NULL)
+ * receives the count. Call it again while it deletes max_items. Unlike
+ * DynamoDB (within days), an item goes as soon as a sweep runs after its
+ * expiry; like DynamoDB, an expired item is still read until then (callers
+ * may filter). Errors: ERR_UNAVAILABLE, nothing deleted.
+ *
+ * The store starts no thread: main owns the sweeper (a thread calling this
+ * about once a second, with its own struct err), so that start and orderly
+ * stop stay in one place. It may run alongside any other call.
+ */
+int store_sweep_expired(struct store *s, double now, size_t max_items,
+                        size_t *deleted, struct err *err);
 
 #endif

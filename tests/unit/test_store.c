@@ -163,11 +163,11 @@ static void create_table_validates_and_refuses_duplicates(void **state)
     (void)state;
     assert_int_equal(store_create_table(s, "Items", &ks, 0, &err), 0);
     assert_int_equal(store_create_table(s, "Items", &ks, 0, &err), -1);
-    assert_int_equal(err.kind, ERR_CONFLICT);
+    assert_int_equal(err.kind, ERR_IN_USE);
     assert_string_equal(err.msg, "Table already exists: Items");
     assert_int_equal(store_create_table(s, "Items", &ks, 1, &err), 0);
     assert_int_equal(store_create_table(s, "Items", &other, 1, &err), -1);
-    assert_int_equal(err.kind, ERR_CONFLICT);
+    assert_int_equal(err.kind, ERR_IN_USE);
 
     assert_int_equal(store_create_table(s, "ab", &ks, 0, &err), -1);
     assert_int_equal(err.kind, ERR_BAD_REQUEST);
@@ -738,13 +738,13 @@ static void file_store_keeps_data_across_reopen(void **state)
     assert_string_equal(str_of(item, "v", "S"), "kept");
     assert_string_equal(again, etag);
     json_decref(item);
-    /* The table survived too: creating it again conflicts. */
+    /* The table survived too: creating it again is refused (in use). */
     assert_int_equal(
         store_create_table(s, "Items",
                            &(struct store_key_schema){"id", 'S', NULL, 0}, 0,
                            &err),
         -1);
-    assert_int_equal(err.kind, ERR_CONFLICT);
+    assert_int_equal(err.kind, ERR_IN_USE);
     store_close(s);
 
     /* A directory that does not exist: ERR_UNAVAILABLE, no store. */

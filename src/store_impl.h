@@ -1,0 +1,209 @@
+/*
+ * store_impl — the private parts shared by src/store*.c: connections and
+ * their prepared statements, the table cache, the key encoding and the one
+ * write path that keeps items and index entries in step. Not a public
+ * header: nothing outside src/store*.c includes it.
+ *
+ * Locking: s->schema_lock is held shared by every call that reads or writes
+ * items (for its whole duration, around borrow/give_back) and exclusively by
+ * the calls that change a table's definition (create, delete, update, TTL).
+ * So a struct table from the cache, borrowed under the shared lock, cannot
+ * change or be freed while it is used, and a write always maintains the
+ * indexes the table has at commit time. Order: schema_lock, then a
+ * connection, then tables_lock.
+ */
+#ifndef CRUDD_STORE_IMPL_H
+#define CRUDD_STORE_IMPL_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "err.h"
+#include "store.h"
+
+#define STORE_MSG_KEY_SCHEMA                                                   \
+    "The provided key element does not match the schema"
+#define STORE_MSG_INVALID "One or more parameter values were invalid: "
+#define STORE_MSG_NO_TABLE "Requested resource not found"
+
+/* Statements every connection keeps prepared (statements[] in store.c). */
+enum {
+    ST_BEGIN,
+    ST_BEGIN_READ,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_TABLE_GET,
+    ST_TABLE_PUT,
+    ST_INDEXES_GET,
+    ST_ITEM_GET,
+    ST_ITEM_PUT,
+    ST_ITEM_DEL,
+    ST_ENTRY_PUT,
+    ST_ENTRY_DEL,
+    ST_SCAN_FIRST,
+    ST_SCAN_AFTER,
+    ST_COUNT
+};
+
+/* One SQLite connection with its prepared statements; used by one thread at
+ * a time (it is opened SQLITE_OPEN_NOMUTEX). */
+struct conn {
+    sqlite3 *db;
+    sqlite3_stmt *st[ST_COUNT];
+    struct conn *next; /* in the idle list */
+};
+
+/* A secondary index, as loaded from the indexes table. */
+struct index {
+    int64_t id;
+    char *name;
+    enum store_index_kind kind;
+    char *pk_name;
+    char *sk_name; /* NULL when the index has no sort key */
+    char pk_type;
+    char sk_type;
+    enum store_projection projection;
+    char **non_key; /* INCLUDE's attribute names */
+    size_t nnon_key;
+};
+
+/* A table's metadata. Cached entries are replaced (never changed in place)
+ * under the exclusive schema_lock. */
+struct table {
+    int64_t id;
+    char *name;
+    char *pk_name;
+    char *sk_name; /* NULL when the table has no sort key */
+    char pk_type;
+    char sk_type;
+    char *ttl_attr; /* NULL when TTL is disabled */
+    double created_at;
+    struct index *indexes;
+    size_t nindexes;
+};
+
+struct store {
+    pthread_mutex_t pool_lock;
+    pthread_cond_t pool_cond;
+    struct conn *conns; /* nconn of them */
+    unsigned nconn;
+    struct conn *idle;
+
+    pthread_rwlock_t schema_lock;
+
+    pthread_mutex_t tables_lock;
+    struct table **tables;
+    size_t ntables;
+    size_t tables_cap;
+};
+
+/* --- SQLite helpers (store.c) -------------------------------------------- */
+
+/* Set ERR_UNAVAILABLE "<what>: <SQLite's message>"; returns -1. */
+int store_db_fail(struct err *err, sqlite3 *db, const char *what);
+/* Reset st and clear its bindings (they point at the caller's buffers). */
+void store_finish(sqlite3_stmt *st);
+/* Step statement which (no rows wanted) and finish it; 0 or -1. */
+int store_run(struct conn *c, int which, const char *what, struct err *err);
+/* BEGIN IMMEDIATE, waiting for other writers. */
+int store_begin(struct conn *c, struct err *err);
+/* BEGIN (deferred): a read snapshot from the first read to COMMIT. */
+int store_begin_read(struct conn *c, struct err *err);
+/* ROLLBACK if a transaction is open. */
+void store_rollback(struct conn *c);
+/* Bind b as a BLOB (SQLITE_STATIC; "" for an empty buffer, never NULL). */
+void store_bind_blob(sqlite3_stmt *st, int i, const struct buf *b);
+/* Prepare a one-off statement; NULL with ERR_UNAVAILABLE. */
+sqlite3_stmt *store_prepare(struct conn *c, const char *sql, struct err *err);
+
+/* Take the schema lock (shared or exclusive) and a connection. */
+struct conn *store_enter(struct store *s, int exclusive);
+/* Give the connection back and drop the schema lock. */
+void store_leave(struct store *s, struct conn *c);
+
+/* --- tables (store.c) ---------------------------------------------------- */
+
+int store_valid_name(const char *name);
+int store_valid_key_type(char type);
+char *store_column_dup(sqlite3_stmt *st, int i);
+/* Read table name (with its indexes) from the database: 1 found (*out a new
+ * table for store_table_free), 0 none, -1 failed. */
+int store_table_load(struct conn *c, const char *name, struct table **out,
+                     struct err *err);
+void store_table_free(struct table *t);
+/* Table name's metadata from the cache (loading it on a miss), borrowed
+ * while the schema lock is held; NULL with ERR_NOT_FOUND or
+ * ERR_UNAVAILABLE. */
+const struct table *store_table_get(struct store *s, struct conn *c,
+                                    const char *name, struct err *err);
+/* Drop name from the cache; the exclusive schema lock must be held. */
+void store_table_forget(struct store *s, const char *name);
+/* The index named name of t, or NULL. */
+const struct index *store_index_find(const struct table *t, const char *name);
+
+/* --- keys (store_key.c) -------------------------------------------------- */
+
+/* "S", "N" or "B" for a key type. */
+const char *store_type_name(char type);
+/* The type of an attribute value: "S", "M", ... or "?". */
+const char *store_value_type(const json_t *v);
+/* Append the encoding of key attribute value v (of type, named name, whose
+ * value may take at most max bytes); ERR_BAD_REQUEST when it is not a
+ * non-empty value of that type within max. */
+int store_encode_value(struct buf *out, char type, const json_t *v,
+                       const char *name, size_t max, struct err *err);
+/* Check that key holds exactly t's key attributes, and encode them. */
+int store_encode_key(const struct table *t, const json_t *key, struct buf *pk,
+                     struct buf *sk, struct err *err);
+/* Check that item holds t's key attributes with the values of (pk, sk). */
+int store_check_item_key(const struct table *t, const json_t *item,
+                         const struct buf *pk, const struct buf *sk,
+                         struct err *err);
+/* The key of item (a new reference), as a caller passes it back. */
+json_t *store_key_of(const struct table *t, const json_t *item);
+/* The key of an index entry: the index's key attributes and the table's (a
+ * new reference), DynamoDB's LastEvaluatedKey for an index. */
+json_t *store_index_key_of(const struct table *t, const struct index *ix,
+                           const json_t *item);
+/* FNV-1a 32 of n bytes: the scan segment hash (crudd_segment). */
+uint32_t store_segment_hash(const void *p, size_t n);
+/* Turn prefix into the smallest byte string greater than every string that
+ * starts with it. Returns 0, or -1 when there is none (all bytes 0xff). */
+int store_prefix_successor(struct buf *prefix);
+
+/* --- items and index entries (store_write.c) ----------------------------- */
+
+/* Parse a stored item in column col (copied out: st may be reset after). */
+json_t *store_item_decode(sqlite3_stmt *st, int col, struct err *err);
+/* Read the item at (t, pk, sk): 0 with *item a new reference or NULL, and
+ * etag its ETag or "". */
+int store_item_read(struct conn *c, const struct table *t, const struct buf *pk,
+                    const struct buf *sk, json_t **item,
+                    char etag[STORE_ETAG_SIZE], struct err *err);
+/* Check that new_item may be written at (t, pk, sk): an object with the key,
+ * within the size limit, index key attributes of the index's types.
+ * ERR_BAD_REQUEST with DynamoDB's message. */
+int store_item_check(const struct table *t, const struct buf *pk,
+                     const struct buf *sk, const json_t *new_item,
+                     struct err *err);
+/* Inside a write transaction: replace old_item (NULL: none) at (t, pk, sk)
+ * with new_item (NULL: delete), keeping t's index entries in step. etag
+ * (if not NULL) receives the new ETag, "" after a delete. */
+int store_item_store(struct conn *c, const struct table *t,
+                     const struct buf *pk, const struct buf *sk,
+                     const json_t *old_item, const json_t *new_item,
+                     char etag[STORE_ETAG_SIZE], struct err *err);
+/* Inside a write transaction: add the entries of index ix for every item
+ * of t that has its key attributes (UpdateTable's backfill). Items whose
+ * index key attributes have other types are left out, as DynamoDB does. */
+int store_index_backfill(struct conn *c, const struct table *t,
+                         const struct index *ix, struct err *err);
+/* The expiry (epoch seconds) of item under TTL attribute attr: 1 and *at
+ * set when item holds attr as an N, else 0. */
+int store_item_expiry(const json_t *item, const char *attr, double *at);
+
+#endif

@@ -1,0 +1,316 @@
+/*
+ * store_txn — writes and reads of several items at once: TransactWriteItems
+ * (every action decided inside one write transaction, all or nothing, with
+ * a reason per action), a multi-get from one snapshot (TransactGetItems,
+ * BatchGetItem), and the Time to Live sweep. Not DynamoDB's request shapes:
+ * ddb maps those onto these.
+ */
+#include "store_impl.h"
+#include "buf.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SWEEP_DEFAULT 1000
+
+/* An action's table and encoded key, resolved before the transaction. */
+struct target {
+    const struct table *t;
+    struct buf pk, sk;
+};
+
+static void targets_free(struct target *tg, size_t n)
+{
+    for (size_t i = 0; tg && i < n; i++) {
+        buf_fini(&tg[i].pk);
+        buf_fini(&tg[i].sk);
+    }
+    free(tg);
+}
+
+/* Resolve and encode every key: the errors of the whole request. */
+static struct target *targets_get(struct store *s, struct conn *c,
+                                  const char *const *tables,
+                                  const json_t *const *keys, size_t n,
+                                  struct err *err)
+{
+    struct target *tg = xcalloc(n, sizeof *tg);
+
+    for (size_t i = 0; i < n; i++) {
+        buf_init(&tg[i].pk);
+        buf_init(&tg[i].sk);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!tables[i] || !(tg[i].t = store_table_get(s, c, tables[i], err)) ||
+            store_encode_key(tg[i].t, keys[i], &tg[i].pk, &tg[i].sk, err)) {
+            targets_free(tg, n);
+            if (!tables[i])
+                err_set(err, ERR_NOT_FOUND, STORE_MSG_NO_TABLE);
+            return NULL;
+        }
+    return tg;
+}
+
+static int same_buf(const struct buf *a, const struct buf *b)
+{
+    return a->len == b->len && (!a->len || !memcmp(a->data, b->data, a->len));
+}
+
+static int count_ok(size_t n, struct err *err)
+{
+    if (n == 0 || n > STORE_TRANSACT_MAX)
+        return err_set(err, ERR_BAD_REQUEST,
+                       "1 validation error detected: Value at "
+                       "'transactItems' failed to satisfy constraint: Member "
+                       "must have length less than or equal to %d and "
+                       "greater than or equal to 1",
+                       STORE_TRANSACT_MAX);
+    return 0;
+}
+
+/* DynamoDB's CancellationReason code for an action's error. */
+static const char *reason_code(enum err_kind kind)
+{
+    switch (kind) {
+    case ERR_NONE:
+        return "None";
+    case ERR_CONFLICT:
+    case ERR_PRECONDITION:
+        return "ConditionalCheckFailed";
+    case ERR_BAD_REQUEST:
+        return "ValidationError";
+    default:
+        return err_default_message(kind);
+    }
+}
+
+int store_transact(struct store *s, const struct store_write_op *ops, size_t n,
+                   struct err *reasons, struct err *err)
+{
+    struct conn *c = NULL;
+    struct target *tg = NULL;
+    const char **tables = NULL;
+    const json_t **keys = NULL;
+    json_t **old = NULL, **new = NULL;
+    struct err *why = NULL;
+    char etag[STORE_ETAG_SIZE];
+    int rc = -1, failed = 0;
+
+    for (size_t i = 0; reasons && i < n; i++)
+        reasons[i] = (struct err)ERR_INIT;
+    if (count_ok(n, err))
+        return -1;
+    tables = xcalloc(n, sizeof *tables);
+    keys = xcalloc(n, sizeof *keys);
+    old = xcalloc(n, sizeof *old);
+    new = xcalloc(n, sizeof *new);
+    why = xcalloc(n, sizeof *why);
+    for (size_t i = 0; i < n; i++) {
+        tables[i] = ops[i].table;
+        keys[i] = ops[i].key;
+    }
+    c = store_enter(s, 0);
+    if (!(tg = targets_get(s, c, tables, keys, n, err)))
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (tg[i].t == tg[j].t && same_buf(&tg[i].pk, &tg[j].pk) &&
+                same_buf(&tg[i].sk, &tg[j].sk)) {
+                err_set(err, ERR_BAD_REQUEST,
+                        "Transaction request cannot include multiple "
+                        "operations on one item");
+                goto out;
+            }
+    if (store_begin(c, err))
+        goto out;
+    /* Decide every action, even after one fails: each gets its reason. */
+    for (size_t i = 0; i < n; i++) {
+        struct target *x = &tg[i];
+        if (store_item_read(c, x->t, &x->pk, &x->sk, &old[i], etag, err))
+            goto out;
+        why[i] = (struct err)ERR_INIT;
+        if (ops[i].fn(ops[i].ctx, old[i], etag, &new[i], &why[i])) {
+            if (why[i].kind == ERR_NONE)
+                err_set(&why[i], ERR_CONFLICT, NULL);
+            failed = 1;
+        } else if (ops[i].check_only) {
+            json_decref(new[i]);
+            new[i] = NULL;
+        } else if (new[i] &&
+                   store_item_check(x->t, &x->pk, &x->sk, new[i], &why[i])) {
+            failed = 1;
+        }
+    }
+    if (failed) {
+        struct buf msg;
+        buf_init(&msg);
+        buf_puts(&msg, "Transaction cancelled, please refer cancellation "
+                       "reasons for specific reasons [");
+        for (size_t i = 0; i < n; i++)
+            buf_printf(&msg, "%s%s", i ? ", " : "", reason_code(why[i].kind));
+        buf_puts(&msg, "]");
+        err_set(err, ERR_CONFLICT, "%s", msg.data);
+        buf_fini(&msg);
+        for (size_t i = 0; reasons && i < n; i++)
+            reasons[i] = why[i];
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!ops[i].check_only &&
+            store_item_store(c, tg[i].t, &tg[i].pk, &tg[i].sk, old[i], new[i],
+                             NULL, err))
+            goto out;
+    if (store_run(c, ST_COMMIT, "commit", err))
+        goto out;
+    rc = 0;
+out:
+    if (c) {
+        store_rollback(c);
+        store_leave(s, c);
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_decref(old[i]);
+        json_decref(new[i]);
+    }
+    targets_free(tg, n);
+    free(why);
+    free(new);
+    free(old);
+    free(keys);
+    free(tables);
+    return rc;
+}
+
+int store_get_items(struct store *s, const struct store_read_op *ops, size_t n,
+                    json_t **items, struct err *err)
+{
+    struct conn *c = NULL;
+    struct target *tg = NULL;
+    const char **tables = NULL;
+    const json_t **keys = NULL;
+    char etag[STORE_ETAG_SIZE];
+    int rc = -1;
+
+    for (size_t i = 0; i < n; i++)
+        items[i] = NULL;
+    if (count_ok(n, err))
+        return -1;
+    tables = xcalloc(n, sizeof *tables);
+    keys = xcalloc(n, sizeof *keys);
+    for (size_t i = 0; i < n; i++) {
+        tables[i] = ops[i].table;
+        keys[i] = ops[i].key;
+    }
+    c = store_enter(s, 0);
+    /* A deferred transaction: its first read fixes the snapshot (WAL). */
+    if (!(tg = targets_get(s, c, tables, keys, n, err)) ||
+        store_begin_read(c, err))
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        if (store_item_read(c, tg[i].t, &tg[i].pk, &tg[i].sk, &items[i], etag,
+                            err))
+            goto out;
+    if (store_run(c, ST_COMMIT, "commit", err))
+        goto out;
+    rc = 0;
+out:
+    if (rc)
+        for (size_t i = 0; i < n; i++) {
+            json_decref(items[i]);
+            items[i] = NULL;
+        }
+    if (c) {
+        store_rollback(c);
+        store_leave(s, c);
+    }
+    targets_free(tg, n);
+    free(keys);
+    free(tables);
+    return rc;
+}
+
+/* --- Time to Live
+ * ------------------------------------------------------------- */
+
+/* An expired item found by the sweep. */
+struct expired {
+    char *table;
+    struct buf pk, sk;
+};
+
+int store_sweep_expired(struct store *s, double now, size_t max_items,
+                        size_t *deleted, struct err *err)
+{
+    struct conn *c = store_enter(s, 0);
+    sqlite3_stmt *st = NULL;
+    struct expired *found = NULL;
+    size_t n = 0, cap = max_items ? max_items : SWEEP_DEFAULT;
+    json_t *old = NULL;
+    char etag[STORE_ETAG_SIZE];
+    int rc = -1, step;
+
+    if (deleted)
+        *deleted = 0;
+    if (store_begin(c, err))
+        goto out;
+    st = store_prepare(c,
+                       "SELECT t.name, i.pk, i.sk FROM items i"
+                       " JOIN tables t ON t.id = i.table_id"
+                       " WHERE i.expires <= ?1 AND i.expires >= ?2"
+                       " ORDER BY i.expires LIMIT ?3",
+                       err);
+    if (!st)
+        goto out;
+    sqlite3_bind_double(st, 1, now);
+    sqlite3_bind_double(st, 2, now - STORE_TTL_MAX_AGE_SECONDS);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)cap);
+    found = xcalloc(cap, sizeof *found);
+    while (n < cap && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct expired *e = &found[n++];
+        e->table = store_column_dup(st, 0);
+        buf_init(&e->pk);
+        buf_init(&e->sk);
+        buf_append(&e->pk, sqlite3_column_blob(st, 1),
+                   (size_t)sqlite3_column_bytes(st, 1));
+        buf_append(&e->sk, sqlite3_column_blob(st, 2),
+                   (size_t)sqlite3_column_bytes(st, 2));
+    }
+    if (n < cap && step != SQLITE_DONE) {
+        store_db_fail(err, c->db, "sweep");
+        goto out;
+    }
+    /* Rows are copied out first: deleting while the SELECT walks the
+     * expiry index would move its cursor. */
+    sqlite3_finalize(st);
+    st = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const struct table *t = store_table_get(s, c, found[i].table, err);
+        if (!t ||
+            store_item_read(c, t, &found[i].pk, &found[i].sk, &old, etag,
+                            err) ||
+            store_item_store(c, t, &found[i].pk, &found[i].sk, old, NULL, NULL,
+                             err))
+            goto out;
+        json_decref(old);
+        old = NULL;
+    }
+    if (store_run(c, ST_COMMIT, "commit", err))
+        goto out;
+    if (deleted)
+        *deleted = n;
+    rc = 0;
+out:
+    json_decref(old);
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < n; i++) {
+        free(found[i].table);
+        buf_fini(&found[i].pk);
+        buf_fini(&found[i].sk);
+    }
+    free(found);
+    store_rollback(c);
+    store_leave(s, c);
+    return rc;
+}
