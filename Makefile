@@ -15,7 +15,7 @@
 
 .DEFAULT_GOAL := all
 
-PKGS     := libmicrohttpd jansson sqlite3 uuid
+PKGS     := libmicrohttpd jansson sqlite3 uuid zlib
 CC       ?= cc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
@@ -50,8 +50,8 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 # Debian/Ubuntu packages: to build, and to run the tests.
 BUILD_DEBS := build-essential pkg-config libmicrohttpd-dev libjansson-dev \
-              libsqlite3-dev uuid-dev
-TEST_DEBS  := libcmocka-dev python3 curl
+              libsqlite3-dev uuid-dev zlib1g-dev
+TEST_DEBS  := libcmocka-dev python3 curl python3-boto3 awscli
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps test-deps run

@@ -50,6 +50,9 @@
     X(ERR_TXN_CANCELLED, 400,                                                  \
       "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",         \
       "Transaction cancelled")                                                 \
+    X(ERR_IDEMPOTENT_MISMATCH, 400,                                            \
+      "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException", \
+      "Idempotent parameter mismatch")                                         \
     X(ERR_CONFIG, 500, "", "Bad configuration")
 
 enum err_kind {

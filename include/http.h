@@ -14,19 +14,22 @@
 #include "config.h"
 #include "err.h"
 
+struct ddb;
 struct gateway;
 struct http;
 
 /*
  * Listen on cfg->bind:cfg->port (IPv4 or IPv6 literal; port 0 = a free
- * port) with threads worker threads, and serve requests through g. cfg and g
- * are borrowed and must outlive the server. Bodies over cfg->max_body bytes
+ * port) with threads worker threads, and serve requests: POST / with an
+ * X-Amz-Target header through the DynamoDB face d, every other request
+ * through the gateway g. cfg, g and d are borrowed and must outlive the
+ * server. Bodies over cfg->max_body bytes
  * are answered 413 {"message": "Request Too Long"} before they are read.
  * Returns the running server, or NULL with ERR_CONFIG ("cannot listen on
  * ADDRESS:PORT: <reason>").
  */
 struct http *http_open(const struct config *cfg, unsigned threads,
-                       struct gateway *g, struct err *err);
+                       struct gateway *g, struct ddb *d, struct err *err);
 
 /* The port actually bound (the chosen one when cfg->port was 0). */
 int http_port(const struct http *h);

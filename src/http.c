@@ -9,6 +9,7 @@
 #include "http.h"
 #include "buf.h"
 #include "clock.h"
+#include "ddb.h"
 #include "gateway.h"
 #include "log.h"
 #include "xalloc.h"
@@ -29,6 +30,7 @@ struct http {
     struct MHD_Daemon *daemon;
     const struct config *cfg;
     struct gateway *gateway;
+    struct ddb *ddb;
     int port;
     atomic_int in_flight;
 };
@@ -98,6 +100,43 @@ static enum MHD_Result send_response(struct MHD_Connection *c,
     return ret;
 }
 
+/* The DynamoDB wire API: the second front door, on the same port. */
+static enum MHD_Result answer_ddb(struct http *h, struct MHD_Connection *c,
+                                  const struct gateway_request *req,
+                                  const char *target)
+{
+    struct ddb_response res;
+    struct ddb_request dreq = {
+        .target = target,
+        .body = req->body,
+        .body_len = req->body_len,
+        .has_authorization = MHD_lookup_connection_value(
+                                 c, MHD_HEADER_KIND, "Authorization") != NULL,
+        .source_ip = req->source_ip,
+        .start_us = req->start_us,
+    };
+    char crc[16];
+    enum MHD_Result ret;
+
+    ddb_handle(h->ddb, &dreq, &res);
+    struct MHD_Response *response = MHD_create_response_from_buffer(
+        res.body_len, res.body, MHD_RESPMEM_MUST_FREE);
+    if (!response) {
+        ddb_response_fini(&res);
+        return MHD_NO;
+    }
+    res.body = NULL; /* libmicrohttpd frees it with the response */
+    snprintf(crc, sizeof crc, "%lu", res.crc32);
+    MHD_add_response_header(response, "Content-Type",
+                            "application/x-amz-json-1.0");
+    MHD_add_response_header(response, "x-amzn-RequestId", res.request_id);
+    MHD_add_response_header(response, "x-amz-crc32", crc);
+    ret = MHD_queue_response(c, (unsigned)res.status, response);
+    MHD_destroy_response(response);
+    ddb_response_fini(&res);
+    return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                                   const char *url, const char *method,
                                   const char *version, const char *upload_data,
@@ -153,6 +192,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         .source_ip = ip,
         .start_us = r->start_us,
     };
+    const char *target =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Target");
+    if (target && !r->too_large && !strcmp(method, "POST") && !strcmp(url, "/"))
+        return answer_ddb(h, c, &req, target);
     if (r->too_large)
         gateway_reject(h->gateway, &req, 413, "Request Too Long", &res);
     else
@@ -189,7 +232,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 struct http *http_open(const struct config *cfg, unsigned threads,
-                       struct gateway *g, struct err *err)
+                       struct gateway *g, struct ddb *d, struct err *err)
 {
     struct sockaddr_storage ss;
     socklen_t len;
@@ -215,6 +258,7 @@ struct http *http_open(const struct config *cfg, unsigned threads,
     }
     h->cfg = cfg;
     h->gateway = g;
+    h->ddb = d;
     h->daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, h,
         /* first, or libmicrohttpd logs its own warnings on stderr */

@@ -3,7 +3,9 @@
  * store, the gateway and the server; wait for SIGINT/SIGTERM; stop in order.
  * The only caller of exit(). Not where requests are handled.
  */
+#include "clock.h"
 #include "config.h"
+#include "ddb.h"
 #include "gateway.h"
 #include "healthcheck.h"
 #include "http.h"
@@ -12,6 +14,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,12 +44,61 @@ static int make_parent_dirs(const char *path)
     return rc;
 }
 
+/* The Time to Live sweeper: DynamoDB deletes expired items in the
+ * background; crudd looks once a second. */
+struct sweeper {
+    struct store *store;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    int stop;
+};
+
+static void *sweep_loop(void *arg)
+{
+    struct sweeper *sw = arg;
+
+    pthread_mutex_lock(&sw->lock);
+    while (!sw->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        pthread_cond_timedwait(&sw->wake, &sw->lock, &until);
+        if (sw->stop)
+            break;
+        pthread_mutex_unlock(&sw->lock);
+        struct err err = ERR_INIT;
+        size_t deleted = 0;
+        if (store_sweep_expired(sw->store, clock_epoch_seconds(), 1000,
+                                &deleted, &err) < 0)
+            log_warn("ttl sweep: %s", err.msg);
+        else if (deleted)
+            log_info("ttl sweep: deleted %zu expired items", deleted);
+        pthread_mutex_lock(&sw->lock);
+    }
+    pthread_mutex_unlock(&sw->lock);
+    return NULL;
+}
+
+static void sweeper_stop(struct sweeper *sw)
+{
+    pthread_mutex_lock(&sw->lock);
+    sw->stop = 1;
+    pthread_cond_signal(&sw->wake);
+    pthread_mutex_unlock(&sw->lock);
+    pthread_join(sw->thread, NULL);
+}
+
 static int serve(const struct config *cfg)
 {
     struct err err = ERR_INIT;
     struct store *store = NULL;
     struct gateway *gw = NULL;
+    struct ddb *ddb = NULL;
     struct http *http = NULL;
+    struct sweeper sw = {.lock = PTHREAD_MUTEX_INITIALIZER,
+                         .wake = PTHREAD_COND_INITIALIZER};
+    int sweeping = 0;
     sigset_t stop;
     int sig, rc = 1;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -66,13 +118,17 @@ static int serve(const struct config *cfg)
                 cfg->db, strerror(errno));
         goto out;
     }
-    if (!(store = store_open(cfg->db, threads, cfg->durability, &err)) ||
+    /* one connection per worker thread, and one for the TTL sweeper */
+    if (!(store = store_open(cfg->db, threads + 1, cfg->durability, &err)) ||
         !(gw = gateway_create(cfg, store, &err)) ||
-        !(http = http_open(cfg, threads, gw, &err))) {
+        !(ddb = ddb_create(store)) ||
+        !(http = http_open(cfg, threads, gw, ddb, &err))) {
         fprintf(stderr, "crudd: %s\n", err.msg);
         goto out;
     }
     log_msg(LOG_ALWAYS, "listening on %s:%d", cfg->bind, http_port(http));
+    sw.store = store;
+    sweeping = pthread_create(&sw.thread, NULL, sweep_loop, &sw) == 0;
     log_info("database %s, stage /%s, %u threads, durability %s", cfg->db,
              cfg->stage, threads,
              cfg->durability == STORE_DURABILITY_FULL ? "full" : "normal");
@@ -81,6 +137,9 @@ static int serve(const struct config *cfg)
     rc = 0;
 out:
     http_close(http, STOP_GRACE_MS);
+    if (sweeping)
+        sweeper_stop(&sw);
+    ddb_free(ddb);
     gateway_free(gw);
     store_close(store);
     if (rc == 0)

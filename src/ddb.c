@@ -1,0 +1,147 @@
+/*
+ * ddb — the wire protocol: target → operation, JSON in and out, errors as
+ * DynamoDB shapes them, CRC-32, request id, access log. The operations live
+ * in ddb_table.c, ddb_item.c, ddb_query.c and ddb_batch.c; value checks in
+ * ddb_value.c. Not the store's semantics: those are store's and expr's.
+ */
+#include "ddb.h"
+#include "clock.h"
+#include "ddb_impl.h"
+#include "log.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <uuid/uuid.h>
+#include <zlib.h>
+
+#define TARGET_PREFIX "DynamoDB_20120810."
+
+static const struct {
+    const char *name;
+    ddb_op_fn *fn;
+} ops[] = {
+    {"BatchGetItem", ddb_batch_get_item},
+    {"BatchWriteItem", ddb_batch_write_item},
+    {"CreateTable", ddb_create_table},
+    {"DeleteItem", ddb_delete_item},
+    {"DeleteTable", ddb_delete_table},
+    {"DescribeTable", ddb_describe_table},
+    {"DescribeTimeToLive", ddb_describe_time_to_live},
+    {"GetItem", ddb_get_item},
+    {"ListTables", ddb_list_tables},
+    {"PutItem", ddb_put_item},
+    {"Query", ddb_query},
+    {"Scan", ddb_scan},
+    {"TransactGetItems", ddb_transact_get_items},
+    {"TransactWriteItems", ddb_transact_write_items},
+    {"UpdateItem", ddb_update_item},
+    {"UpdateTable", ddb_update_table},
+    {"UpdateTimeToLive", ddb_update_time_to_live},
+};
+
+struct ddb *ddb_create(struct store *store)
+{
+    struct ddb *d = xcalloc(1, sizeof *d);
+    d->store = store;
+    d->tokens = ddb_tokens_create();
+    return d;
+}
+
+void ddb_free(struct ddb *d)
+{
+    if (!d)
+        return;
+    ddb_tokens_free(d->tokens);
+    free(d);
+}
+
+void ddb_response_fini(struct ddb_response *res)
+{
+    free(res->body);
+    res->body = NULL;
+    res->body_len = 0;
+}
+
+static ddb_op_fn *find_op(const char *target)
+{
+    size_t n = strlen(TARGET_PREFIX);
+
+    if (!target || strncmp(target, TARGET_PREFIX, n) != 0)
+        return NULL;
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (!strcmp(ops[i].name, target + n))
+            return ops[i].fn;
+    return NULL;
+}
+
+/* DynamoDB answers 500 only for its own faults; every other error is 400. */
+static int wire_status(enum err_kind kind)
+{
+    return kind == ERR_INTERNAL || kind == ERR_UNAVAILABLE ? 500 : 400;
+}
+
+static void set_error(struct ddb_response *res, const struct err *err,
+                      json_t *extra)
+{
+    json_t *body = json_object();
+
+    json_object_set_new(body, "__type", json_string(err_ddb_type(err->kind)));
+    if (err->msg[0])
+        json_object_set_new(body, "message", json_string(err->msg));
+    if (extra)
+        json_object_update(body, extra);
+    res->status = wire_status(err->kind);
+    res->body = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+}
+
+void ddb_handle(struct ddb *d, const struct ddb_request *req,
+                struct ddb_response *res)
+{
+    struct err err = ERR_INIT;
+    json_t *in = NULL, *out = NULL, *extra = NULL;
+    json_error_t jerr;
+    uuid_t u;
+    ddb_op_fn *fn;
+
+    memset(res, 0, sizeof *res);
+    uuid_generate_random(u);
+    uuid_unparse_lower(u, res->request_id);
+    if (!req->has_authorization) {
+        err_set(&err, ERR_MISSING_AUTH, NULL);
+        goto fail;
+    }
+    if (!(fn = find_op(req->target))) {
+        err_set(&err, ERR_UNKNOWN_OPERATION, "%s", "");
+        goto fail;
+    }
+    in = json_loadb(req->body ? req->body : "", req->body_len, 0, &jerr);
+    if (!json_is_object(in)) {
+        err_set(&err, ERR_SERIALIZATION, "%s",
+                in ? "Start of list or scalar found where a structure was "
+                     "expected"
+                   : jerr.text);
+        goto fail;
+    }
+    if (!(out = fn(d, in, &extra, &err)))
+        goto fail;
+    res->status = 200;
+    res->body = json_dumps(out, JSON_COMPACT);
+    goto out;
+fail:
+    set_error(res, &err, extra);
+out:
+    res->body_len = strlen(res->body);
+    res->crc32 = crc32(crc32(0L, Z_NULL, 0), (const Bytef *)res->body,
+                       (uInt)res->body_len);
+    log_info("%s \"POST / %s\" %d %zu %lluus %s",
+             req->source_ip ? req->source_ip : "-",
+             req->target ? req->target : "-", res->status, res->body_len,
+             (unsigned long long)(clock_now_us() - req->start_us),
+             res->request_id);
+    json_decref(extra);
+    json_decref(out);
+    json_decref(in);
+}

@@ -1,0 +1,541 @@
+/*
+ * ddb_batch — BatchGetItem, BatchWriteItem, TransactGetItems,
+ * TransactWriteItems, and the ClientRequestToken memory that makes a
+ * repeated TransactWriteItems idempotent for ten minutes. Batches are not
+ * atomic (each write commits alone, as in DynamoDB); transactions are one
+ * store transaction.
+ */
+#include "attr.h"
+#include "clock.h"
+#include "ddb_impl.h"
+#include "xalloc.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INVALID "One or more parameter values were invalid: "
+#define BATCH_GET_MAX 100
+#define BATCH_WRITE_MAX 25
+#define TOKEN_TTL_SECONDS 600.0
+#define TOKENS_MAX 4096
+
+/* ------------------------------------------------------------------ */
+/* ClientRequestToken memory                                           */
+
+struct token {
+    char *token;
+    char *request; /* the request's compact JSON, to spot a mismatch */
+    double at;
+};
+
+struct ddb_tokens {
+    pthread_mutex_t lock;
+    struct token list[TOKENS_MAX];
+    size_t n;
+};
+
+static struct ddb_tokens *tokens_of(struct ddb *d)
+{
+    /* created on first use; ddb_create runs before any thread serves */
+    return d->tokens;
+}
+
+/* 1: this token was seen with this request (answer success again without
+ * writing); 0: new; -1: seen with another request (err set). */
+static int token_seen(struct ddb_tokens *t, const char *token,
+                      const char *request, struct err *err)
+{
+    double now = clock_epoch_seconds();
+    int rc = 0;
+
+    pthread_mutex_lock(&t->lock);
+    for (size_t i = 0; i < t->n; i++) {
+        if (now - t->list[i].at > TOKEN_TTL_SECONDS)
+            continue;
+        if (strcmp(t->list[i].token, token) == 0) {
+            rc = strcmp(t->list[i].request, request) == 0 ? 1 : -1;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&t->lock);
+    if (rc < 0)
+        err_set(err, ERR_IDEMPOTENT_MISMATCH,
+                "Request has a ClientRequestToken that was used with "
+                "different parameters within the last 10 minutes");
+    return rc;
+}
+
+static void token_remember(struct ddb_tokens *t, const char *token,
+                           const char *request)
+{
+    double now = clock_epoch_seconds();
+    size_t slot = 0;
+
+    pthread_mutex_lock(&t->lock);
+    if (t->n < TOKENS_MAX) {
+        slot = t->n++;
+    } else {
+        /* full: reuse the oldest slot */
+        for (size_t i = 1; i < t->n; i++)
+            if (t->list[i].at < t->list[slot].at)
+                slot = i;
+        free(t->list[slot].token);
+        free(t->list[slot].request);
+    }
+    t->list[slot].token = xstrdup(token);
+    t->list[slot].request = xstrdup(request);
+    t->list[slot].at = now;
+    pthread_mutex_unlock(&t->lock);
+}
+
+struct ddb_tokens *ddb_tokens_create(void)
+{
+    struct ddb_tokens *t = xcalloc(1, sizeof *t);
+    pthread_mutex_init(&t->lock, NULL);
+    return t;
+}
+
+void ddb_tokens_free(struct ddb_tokens *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->list[i].token);
+        free(t->list[i].request);
+    }
+    pthread_mutex_destroy(&t->lock);
+    free(t);
+}
+
+/* ------------------------------------------------------------------ */
+/* one action's decision (TransactWriteItems, BatchWriteItem)          */
+
+struct action {
+    char kind; /* 'P'ut, 'U'pdate, 'D'elete, 'C'onditionCheck */
+    const char *table;
+    struct store_table_desc desc;
+    json_t *key;
+    json_t *item;
+    struct expr_usage usage;
+    struct expr *cond, *update;
+    const char *rvf; /* ReturnValuesOnConditionCheckFailure */
+    json_t *old;
+};
+
+static void action_fini(struct action *a)
+{
+    store_table_desc_fini(&a->desc);
+    json_decref(a->key);
+    json_decref(a->item);
+    json_decref(a->old);
+    expr_free(a->cond);
+    expr_free(a->update);
+    expr_usage_fini(&a->usage);
+}
+
+static int action_decide(void *ctx, const json_t *old, const char *old_etag,
+                         json_t **new_item, struct err *err)
+{
+    struct action *a = ctx;
+    int ok = 1;
+
+    (void)old_etag;
+    a->old = old ? json_deep_copy(old) : NULL;
+    if (a->cond && expr_eval_condition(a->cond, old, &ok, err) < 0)
+        return -1;
+    if (!ok)
+        return err_set(err, ERR_CONFLICT, "The conditional request failed");
+    switch (a->kind) {
+    case 'P':
+        *new_item = json_incref(a->item);
+        return 0;
+    case 'U': {
+        json_t *next = a->update
+                           ? expr_apply_update(a->update, old ? old : a->key,
+                                               NULL, NULL, err)
+                           : json_deep_copy(old ? old : a->key);
+        const char *name;
+        json_t *v;
+        if (!next)
+            return -1;
+        json_object_foreach(a->key, name, v)
+        {
+            if (!json_equal(json_object_get(next, name), v)) {
+                json_decref(next);
+                return err_set(err, ERR_BAD_REQUEST,
+                               INVALID "Cannot update attribute %s. This "
+                                       "attribute is part of the key",
+                               name);
+            }
+        }
+        *new_item = next;
+        return 0;
+    }
+    default: /* 'D' and 'C' */
+        *new_item = NULL;
+        return 0;
+    }
+}
+
+/* Parse one Put / Update / Delete / ConditionCheck member into a. */
+static int action_parse(struct ddb *d, char kind, const json_t *p,
+                        struct action *a, struct err *err)
+{
+    a->kind = kind;
+    expr_usage_init(&a->usage);
+    if (ddb_req_string(p, "TableName", &a->table, err) < 0 ||
+        ddb_no_legacy(p, err) < 0 || ddb_table(d, a->table, &a->desc, err) < 0)
+        return -1;
+    if (kind == 'P') {
+        if (!(a->item = ddb_item(json_object_get(p, "Item"), "item", err)) ||
+            !(a->key = ddb_key_of(&a->desc, a->item, err)))
+            return -1;
+    } else if (!(a->key = ddb_key_param(p, "Key", err))) {
+        return -1;
+    }
+    if (ddb_opt_string(p, "ReturnValuesOnConditionCheckFailure", &a->rvf, err) <
+            0 ||
+        ddb_expr(p, "ConditionExpression", EXPR_CONDITION, &a->usage, &a->cond,
+                 err) < 0 ||
+        (kind == 'U' && ddb_expr(p, "UpdateExpression", EXPR_UPDATE, &a->usage,
+                                 &a->update, err) < 0) ||
+        ddb_expr_done(p, &a->usage, err) < 0)
+        return -1;
+    if (kind == 'C' && !a->cond)
+        return err_set(err, ERR_BAD_REQUEST,
+                       "1 validation error detected: Value null at "
+                       "'conditionExpression' failed to satisfy constraint: "
+                       "Member must not be null");
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* TransactWriteItems                                                  */
+
+static const char *reason_code(enum err_kind kind)
+{
+    switch (kind) {
+    case ERR_NONE:
+        return "None";
+    case ERR_CONFLICT:
+    case ERR_PRECONDITION:
+        return "ConditionalCheckFailed";
+    case ERR_BAD_REQUEST:
+        return "ValidationError";
+    default:
+        return "InternalServerError";
+    }
+}
+
+json_t *ddb_transact_write_items(struct ddb *d, json_t *in, json_t **extra,
+                                 struct err *err)
+{
+    json_t *list = json_object_get(in, "TransactItems"), *out = NULL;
+    struct action *acts = NULL;
+    struct store_write_op *ops = NULL;
+    struct err *reasons = NULL;
+    const char *token;
+    char *request = NULL;
+    size_t n = json_array_size(list), i;
+    json_t *t;
+
+    if (!json_is_array(list) || n < 1 || n > STORE_TRANSACT_MAX) {
+        char v[32];
+        snprintf(v, sizeof v, "%zu", n);
+        ddb_constraint(err, v, "transactItems",
+                       "Member must have length less than or equal to 100, "
+                       "Member must have length greater than or equal to 1");
+        return NULL;
+    }
+    if (ddb_opt_string(in, "ClientRequestToken", &token, err) < 0)
+        return NULL;
+    if (token) {
+        request = json_dumps(list, JSON_COMPACT | JSON_SORT_KEYS);
+        int seen = token_seen(tokens_of(d), token, request, err);
+        if (seen < 0)
+            goto out;
+        if (seen > 0) {
+            out = json_object();
+            goto out;
+        }
+    }
+    acts = xcalloc(n, sizeof *acts);
+    ops = xcalloc(n, sizeof *ops);
+    reasons = xcalloc(n, sizeof *reasons);
+    json_array_foreach(list, i, t)
+    {
+        static const char *const kinds[] = {"Put", "Update", "Delete",
+                                            "ConditionCheck"};
+        json_t *p = NULL;
+        char kind = 0;
+        for (int k = 0; k < 4 && !p; k++)
+            if ((p = json_object_get(t, kinds[k])))
+                kind = kinds[k][0];
+        if (!p || json_object_size(t) != 1) {
+            err_set(err, ERR_BAD_REQUEST,
+                    "TransactItems can only contain one of Check, Put, "
+                    "Update or Delete");
+            goto out;
+        }
+        if (action_parse(d, kind, p, &acts[i], err) < 0)
+            goto out;
+        ops[i] = (struct store_write_op){acts[i].table, acts[i].key,
+                                         action_decide, &acts[i], kind == 'C'};
+    }
+    if (store_transact(d->store, ops, n, reasons, err) < 0) {
+        if (err->kind != ERR_CONFLICT)
+            goto out;
+        json_t *list_out = json_array();
+        for (i = 0; i < n; i++) {
+            json_t *r =
+                json_pack("{s:s}", "Code", reason_code(reasons[i].kind));
+            if (reasons[i].kind != ERR_NONE)
+                json_object_set_new(r, "Message", json_string(reasons[i].msg));
+            if (reasons[i].kind == ERR_CONFLICT && acts[i].rvf &&
+                !strcmp(acts[i].rvf, "ALL_OLD") && acts[i].old)
+                json_object_set(r, "Item", acts[i].old);
+            json_array_append_new(list_out, r);
+        }
+        *extra = json_pack("{s:o}", "CancellationReasons", list_out);
+        char msg[ERR_MSG_SIZE];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        err_set(err, ERR_TXN_CANCELLED, "%s", msg);
+        goto out;
+    }
+    if (token)
+        token_remember(tokens_of(d), token, request);
+    out = json_object();
+out:
+    for (i = 0; acts && i < n; i++)
+        action_fini(&acts[i]);
+    free(acts);
+    free(ops);
+    free(reasons);
+    free(request);
+    return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* TransactGetItems and BatchGetItem                                   */
+
+json_t *ddb_transact_get_items(struct ddb *d, json_t *in, json_t **extra,
+                               struct err *err)
+{
+    json_t *list = json_object_get(in, "TransactItems"), *out = NULL, *t;
+    size_t n = json_array_size(list), i;
+    struct store_read_op *ops = NULL;
+    json_t **keys = NULL, **items = NULL;
+    struct expr **proj = NULL;
+
+    (void)extra;
+    if (!json_is_array(list) || n < 1 || n > STORE_TRANSACT_MAX) {
+        char v[32];
+        snprintf(v, sizeof v, "%zu", n);
+        ddb_constraint(err, v, "transactItems",
+                       "Member must have length less than or equal to 100, "
+                       "Member must have length greater than or equal to 1");
+        return NULL;
+    }
+    ops = xcalloc(n, sizeof *ops);
+    keys = xcalloc(n, sizeof *keys);
+    items = xcalloc(n, sizeof *items);
+    proj = xcalloc(n, sizeof *proj);
+    json_array_foreach(list, i, t)
+    {
+        json_t *g = json_object_get(t, "Get");
+        struct expr_usage usage;
+        int rc;
+        expr_usage_init(&usage);
+        rc = ddb_req_string(g, "TableName", &ops[i].table, err) < 0 ||
+                     !(keys[i] = ddb_key_param(g, "Key", err)) ||
+                     ddb_expr(g, "ProjectionExpression", EXPR_PROJECTION,
+                              &usage, &proj[i], err) < 0 ||
+                     ddb_expr_done(g, &usage, err) < 0
+                 ? -1
+                 : 0;
+        expr_usage_fini(&usage);
+        if (rc < 0)
+            goto out;
+        ops[i].key = keys[i];
+    }
+    if (store_get_items(d->store, ops, n, items, err) < 0)
+        goto out;
+    json_t *responses = json_array();
+    for (i = 0; i < n; i++) {
+        json_t *r = json_object();
+        if (items[i])
+            json_object_set_new(r, "Item",
+                                proj[i] ? expr_project(proj[i], items[i])
+                                        : json_incref(items[i]));
+        json_array_append_new(responses, r);
+    }
+    out = json_pack("{s:o}", "Responses", responses);
+out:
+    for (i = 0; i < n; i++) {
+        json_decref(keys ? keys[i] : NULL);
+        json_decref(items ? items[i] : NULL);
+        expr_free(proj ? proj[i] : NULL);
+    }
+    free(ops);
+    free(keys);
+    free(items);
+    free(proj);
+    return out;
+}
+
+json_t *ddb_batch_get_item(struct ddb *d, json_t *in, json_t **extra,
+                           struct err *err)
+{
+    json_t *req = json_object_get(in, "RequestItems"), *spec, *out = NULL;
+    json_t *responses = json_object();
+    const char *table;
+    size_t total = 0;
+
+    (void)extra;
+    if (!json_is_object(req) || json_object_size(req) == 0) {
+        err_set(err, ERR_BAD_REQUEST,
+                "1 validation error detected: Value at 'requestItems' "
+                "failed to satisfy constraint: Member must have length "
+                "greater than or equal to 1");
+        goto fail;
+    }
+    json_object_foreach(req, table, spec) total +=
+        json_array_size(json_object_get(spec, "Keys"));
+    if (total > BATCH_GET_MAX) {
+        err_set(err, ERR_BAD_REQUEST,
+                "Too many items requested for the BatchGetItem call");
+        goto fail;
+    }
+    json_object_foreach(req, table, spec)
+    {
+        json_t *keys = json_object_get(spec, "Keys"), *k, *got = json_array();
+        struct expr_usage usage;
+        struct expr *proj = NULL;
+        size_t i;
+        json_object_set_new(responses, table, got);
+        expr_usage_init(&usage);
+        int rc = ddb_expr(spec, "ProjectionExpression", EXPR_PROJECTION, &usage,
+                          &proj, err) < 0 ||
+                         ddb_expr_done(spec, &usage, err) < 0
+                     ? -1
+                     : 0;
+        expr_usage_fini(&usage);
+        if (rc < 0 || !json_is_array(keys) || json_array_size(keys) == 0) {
+            if (rc == 0)
+                err_set(err, ERR_BAD_REQUEST,
+                        "1 validation error detected: Value at 'keys' failed "
+                        "to satisfy constraint: Member must have length "
+                        "greater than or equal to 1");
+            expr_free(proj);
+            goto fail;
+        }
+        for (i = 0; i < json_array_size(keys); i++)
+            for (size_t j = i + 1; j < json_array_size(keys); j++)
+                if (json_equal(json_array_get(keys, i),
+                               json_array_get(keys, j))) {
+                    expr_free(proj);
+                    err_set(err, ERR_BAD_REQUEST,
+                            "Provided list of item keys contains "
+                            "duplicates");
+                    goto fail;
+                }
+        json_array_foreach(keys, i, k)
+        {
+            json_t *key = ddb_item(k, "Keys", err), *item = NULL;
+            if (!key ||
+                store_get_item(d->store, table, key, &item, NULL, err) < 0) {
+                if (err->kind == ERR_NOT_FOUND)
+                    err_set(err, ERR_NOT_FOUND, "Requested resource not found");
+                json_decref(key);
+                expr_free(proj);
+                goto fail;
+            }
+            if (item)
+                json_array_append_new(got, proj ? expr_project(proj, item)
+                                                : json_incref(item));
+            json_decref(item);
+            json_decref(key);
+        }
+        expr_free(proj);
+    }
+    out = json_pack("{s:o, s:{}}", "Responses", responses, "UnprocessedKeys");
+    return out;
+fail:
+    json_decref(responses);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* BatchWriteItem                                                      */
+
+json_t *ddb_batch_write_item(struct ddb *d, json_t *in, json_t **extra,
+                             struct err *err)
+{
+    json_t *req = json_object_get(in, "RequestItems"), *list;
+    const char *table;
+    size_t total = 0, n = 0;
+    struct action *acts;
+    int rc = 0;
+
+    (void)extra;
+    if (!json_is_object(req) || json_object_size(req) == 0) {
+        err_set(err, ERR_BAD_REQUEST,
+                "1 validation error detected: Value at 'requestItems' "
+                "failed to satisfy constraint: Member must have length "
+                "greater than or equal to 1");
+        return NULL;
+    }
+    json_object_foreach(req, table, list) total += json_array_size(list);
+    if (total < 1 || total > BATCH_WRITE_MAX) {
+        char v[32];
+        snprintf(v, sizeof v, "%zu", total);
+        ddb_constraint(err, v, "requestItems",
+                       "Member must have length less than or equal to 25");
+        return NULL;
+    }
+    /* check every request first: DynamoDB refuses a bad batch whole */
+    acts = xcalloc(total, sizeof *acts);
+    json_object_foreach(req, table, list)
+    {
+        size_t i;
+        json_t *r;
+        json_array_foreach(list, i, r)
+        {
+            json_t *put = json_object_get(r, "PutRequest");
+            json_t *del = json_object_get(r, "DeleteRequest");
+            json_t *p = json_pack("{s:s}", "TableName", table);
+            if (put)
+                json_object_set(p, "Item", json_object_get(put, "Item"));
+            else if (del)
+                json_object_set(p, "Key", json_object_get(del, "Key"));
+            rc = !put && !del
+                     ? err_set(err, ERR_BAD_REQUEST,
+                               "Each WriteRequest needs a PutRequest or a "
+                               "DeleteRequest")
+                     : action_parse(d, put ? 'P' : 'D', p, &acts[n], err);
+            /* the table name is borrowed from req, not from p */
+            acts[n].table = table;
+            json_decref(p);
+            n++;
+            if (rc < 0)
+                goto out;
+            for (size_t j = 0; j + 1 < n; j++)
+                if (!strcmp(acts[j].table, table) &&
+                    json_equal(acts[j].key, acts[n - 1].key)) {
+                    rc = err_set(err, ERR_BAD_REQUEST,
+                                 "Provided list of item keys contains "
+                                 "duplicates");
+                    goto out;
+                }
+        }
+    }
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = store_mutate_item(d->store, acts[i].table, acts[i].key,
+                               action_decide, &acts[i], NULL, err);
+out:
+    for (size_t i = 0; i < total; i++)
+        action_fini(&acts[i]);
+    free(acts);
+    return rc < 0 ? NULL : json_pack("{s:{}}", "UnprocessedItems");
+}

@@ -1,0 +1,215 @@
+/*
+ * ddb_item — PutItem, GetItem, UpdateItem, DeleteItem. Conditions and
+ * updates are evaluated inside the store's write transaction (a
+ * store_mutate_fn), so a condition and the write it guards are atomic.
+ */
+#include "attr.h"
+#include "ddb_impl.h"
+
+#include <string.h>
+
+#define INVALID "One or more parameter values were invalid: "
+
+/* One write's decision inputs and what it leaves for the answer. */
+struct write {
+    const struct store_table_desc *desc;
+    const struct expr *cond;   /* ConditionExpression, or NULL */
+    const struct expr *update; /* UpdateExpression (UpdateItem) */
+    const json_t *key;
+    json_t *item;              /* PutItem: the new item */
+    int remove;                /* DeleteItem */
+    json_t *old;               /* out: the item before, or NULL */
+    json_t *new_item;          /* out: the item after */
+    json_t *upd_old, *upd_new; /* out: UpdateItem's touched parts */
+};
+
+static void write_fini(struct write *w)
+{
+    json_decref(w->item);
+    json_decref(w->old);
+    json_decref(w->new_item);
+    json_decref(w->upd_old);
+    json_decref(w->upd_new);
+}
+
+static int decide(void *ctx, const json_t *old, const char *old_etag,
+                  json_t **new_item, struct err *err)
+{
+    struct write *w = ctx;
+    int ok = 1;
+
+    (void)old_etag;
+    w->old = old ? json_deep_copy(old) : NULL;
+    if (w->cond && expr_eval_condition(w->cond, old, &ok, err) < 0)
+        return -1;
+    if (!ok)
+        return err_set(err, ERR_CONFLICT, "The conditional request failed");
+    if (w->remove) {
+        *new_item = NULL;
+        return 0;
+    }
+    if (w->update) {
+        json_t *next = expr_apply_update(w->update, old ? old : w->key,
+                                         &w->upd_old, &w->upd_new, err);
+        if (!next)
+            return -1;
+        const char *name;
+        json_t *v;
+        json_object_foreach((json_t *)(uintptr_t)w->key, name, v)
+        {
+            if (!json_equal(json_object_get(next, name), v)) {
+                json_decref(next);
+                return err_set(err, ERR_BAD_REQUEST,
+                               INVALID "Cannot update attribute %s. This "
+                                       "attribute is part of the key",
+                               name);
+            }
+        }
+        w->new_item = next;
+    } else {
+        w->new_item = json_incref(w->item);
+    }
+    *new_item = json_incref(w->new_item);
+    return 0;
+}
+
+/* ReturnValues, checked against what op allows. */
+static int return_values(const json_t *in, int allow_update, const char **rv,
+                         struct err *err)
+{
+    if (ddb_opt_string(in, "ReturnValues", rv, err) < 0)
+        return -1;
+    if (!*rv)
+        *rv = "NONE";
+    if (!strcmp(*rv, "NONE") || !strcmp(*rv, "ALL_OLD") ||
+        (allow_update &&
+         (!strcmp(*rv, "UPDATED_OLD") || !strcmp(*rv, "ALL_NEW") ||
+          !strcmp(*rv, "UPDATED_NEW"))))
+        return 0;
+    return err_set(err, ERR_BAD_REQUEST, "Return values set to invalid value");
+}
+
+/* The shared body of the three writes. */
+static json_t *write_item(struct ddb *d, json_t *in, json_t **extra,
+                          struct err *err, int kind)
+{
+    struct store_table_desc desc = {0};
+    struct expr_usage usage;
+    struct expr *cond = NULL, *update = NULL;
+    struct write w = {0};
+    const char *table, *rv, *rvf;
+    json_t *out = NULL;
+
+    expr_usage_init(&usage);
+    if (ddb_req_string(in, "TableName", &table, err) < 0 ||
+        ddb_no_legacy(in, err) < 0 ||
+        return_values(in, kind == 'U', &rv, err) < 0 ||
+        ddb_opt_string(in, "ReturnValuesOnConditionCheckFailure", &rvf, err) <
+            0 ||
+        ddb_table(d, table, &desc, err) < 0)
+        goto out;
+    w.desc = &desc;
+    if (kind == 'P') {
+        if (!(w.item = ddb_item(json_object_get(in, "Item"), "item", err)) ||
+            !(w.key = ddb_key_of(&desc, w.item, err)))
+            goto out;
+    } else if (!(w.key = ddb_key_param(in, "Key", err))) {
+        goto out;
+    }
+    if (ddb_expr(in, "ConditionExpression", EXPR_CONDITION, &usage, &cond,
+                 err) < 0 ||
+        (kind == 'U' && ddb_expr(in, "UpdateExpression", EXPR_UPDATE, &usage,
+                                 &update, err) < 0) ||
+        ddb_expr_done(in, &usage, err) < 0)
+        goto out;
+    w.cond = cond;
+    w.update = update;
+    w.remove = kind == 'D';
+    if (kind == 'U' && !update) {
+        /* UpdateItem without an expression writes the key alone */
+        w.item = json_deep_copy(w.key);
+    }
+    if (store_mutate_item(d->store, table, w.key, decide, &w, NULL, err) < 0) {
+        if (err->kind == ERR_CONFLICT && rvf && !strcmp(rvf, "ALL_OLD") &&
+            w.old)
+            *extra = json_pack("{s:O}", "Item", w.old);
+        goto out;
+    }
+    out = json_object();
+    json_t *attrs = NULL;
+    if (!strcmp(rv, "ALL_OLD"))
+        attrs = w.old;
+    else if (!strcmp(rv, "ALL_NEW"))
+        attrs = w.new_item;
+    else if (!strcmp(rv, "UPDATED_OLD"))
+        attrs = w.upd_old;
+    else if (!strcmp(rv, "UPDATED_NEW"))
+        attrs = w.upd_new;
+    if (attrs && json_object_size(attrs))
+        json_object_set(out, "Attributes", attrs);
+    size_t bytes = w.new_item ? attr_item_size(w.new_item) : 0;
+    size_t old_bytes = w.old ? attr_item_size(w.old) : 0;
+    ddb_consumed(out, in, table,
+                 ddb_write_units(bytes > old_bytes ? bytes : old_bytes));
+out:
+    json_decref((json_t *)(uintptr_t)w.key);
+    write_fini(&w);
+    expr_free(cond);
+    expr_free(update);
+    expr_usage_fini(&usage);
+    store_table_desc_fini(&desc);
+    return out;
+}
+
+json_t *ddb_put_item(struct ddb *d, json_t *in, json_t **extra, struct err *err)
+{
+    return write_item(d, in, extra, err, 'P');
+}
+
+json_t *ddb_update_item(struct ddb *d, json_t *in, json_t **extra,
+                        struct err *err)
+{
+    return write_item(d, in, extra, err, 'U');
+}
+
+json_t *ddb_delete_item(struct ddb *d, json_t *in, json_t **extra,
+                        struct err *err)
+{
+    return write_item(d, in, extra, err, 'D');
+}
+
+json_t *ddb_get_item(struct ddb *d, json_t *in, json_t **extra, struct err *err)
+{
+    struct store_table_desc desc = {0};
+    struct expr_usage usage;
+    struct expr *proj = NULL;
+    const char *table;
+    json_t *key = NULL, *item = NULL, *out = NULL;
+
+    (void)extra;
+    expr_usage_init(&usage);
+    if (ddb_req_string(in, "TableName", &table, err) < 0 ||
+        ddb_no_legacy(in, err) < 0 || ddb_table(d, table, &desc, err) < 0 ||
+        !(key = ddb_key_param(in, "Key", err)) ||
+        ddb_expr(in, "ProjectionExpression", EXPR_PROJECTION, &usage, &proj,
+                 err) < 0 ||
+        ddb_expr_done(in, &usage, err) < 0 ||
+        store_get_item(d->store, table, key, &item, NULL, err) < 0)
+        goto out;
+    out = json_object();
+    if (item) {
+        json_object_set_new(
+            out, "Item", proj ? expr_project(proj, item) : json_incref(item));
+    }
+    ddb_consumed(
+        out, in, table,
+        ddb_read_units(item ? attr_item_size(item) : 0,
+                       json_is_true(json_object_get(in, "ConsistentRead"))));
+out:
+    json_decref(item);
+    json_decref(key);
+    expr_free(proj);
+    expr_usage_fini(&usage);
+    store_table_desc_fini(&desc);
+    return out;
+}

@@ -1,0 +1,427 @@
+/*
+ * ddb_table — CreateTable, DescribeTable, ListTables, UpdateTable,
+ * DeleteTable, UpdateTimeToLive, DescribeTimeToLive: request checks and
+ * TableDescription shapes. Tables are ACTIVE at once (no CREATING phase).
+ */
+#include "ddb_impl.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define INVALID "One or more parameter values were invalid: "
+#define MAX_INDEXES (STORE_GSI_MAX + STORE_LSI_MAX)
+
+static const char *projection_name(enum store_projection p)
+{
+    return p == STORE_PROJECTION_ALL         ? "ALL"
+           : p == STORE_PROJECTION_KEYS_ONLY ? "KEYS_ONLY"
+                                             : "INCLUDE";
+}
+
+static json_t *key_schema_json(const char *pk, const char *sk)
+{
+    json_t *ks = json_array();
+    json_array_append_new(
+        ks, json_pack("{s:s, s:s}", "AttributeName", pk, "KeyType", "HASH"));
+    if (sk)
+        json_array_append_new(ks, json_pack("{s:s, s:s}", "AttributeName", sk,
+                                            "KeyType", "RANGE"));
+    return ks;
+}
+
+static void add_definition(json_t *defs, const char *name, char type)
+{
+    size_t i;
+    json_t *d;
+    char t[2] = {type, 0};
+
+    json_array_foreach(defs, i, d)
+    {
+        if (!strcmp(json_string_value(json_object_get(d, "AttributeName")),
+                    name))
+            return;
+    }
+    json_array_append_new(defs, json_pack("{s:s, s:s}", "AttributeName", name,
+                                          "AttributeType", t));
+}
+
+static json_t *throughput(void)
+{
+    return json_pack("{s:i, s:i, s:i}", "NumberOfDecreasesToday", 0,
+                     "ReadCapacityUnits", 0, "WriteCapacityUnits", 0);
+}
+
+json_t *ddb_table_json(const struct store_table_desc *desc, const char *status)
+{
+    json_t *defs = json_array(), *gsis = json_array(), *lsis = json_array();
+    char *arn = xasprintf("arn:aws:dynamodb:us-east-1:000000000000:table/%s",
+                          desc->name);
+
+    add_definition(defs, desc->partition_key, desc->partition_type);
+    if (desc->sort_key)
+        add_definition(defs, desc->sort_key, desc->sort_type);
+    for (size_t i = 0; i < desc->nindexes; i++) {
+        const struct store_index_desc *x = &desc->indexes[i];
+        add_definition(defs, x->partition_key, x->partition_type);
+        if (x->sort_key)
+            add_definition(defs, x->sort_key, x->sort_type);
+        json_t *proj = json_pack("{s:s}", "ProjectionType",
+                                 projection_name(x->projection));
+        if (x->nnon_key) {
+            json_t *nk = json_array();
+            for (size_t j = 0; j < x->nnon_key; j++)
+                json_array_append_new(nk, json_string(x->non_key[j]));
+            json_object_set_new(proj, "NonKeyAttributes", nk);
+        }
+        char *iarn = xasprintf("%s/index/%s", arn, x->name);
+        json_t *ij = json_pack(
+            "{s:s, s:o, s:o, s:I, s:I, s:s}", "IndexName", x->name, "KeySchema",
+            key_schema_json(x->partition_key, x->sort_key), "Projection", proj,
+            "IndexSizeBytes", (json_int_t)x->size_bytes, "ItemCount",
+            (json_int_t)x->item_count, "IndexArn", iarn);
+        free(iarn);
+        if (x->kind == STORE_INDEX_GLOBAL) {
+            json_object_set_new(ij, "IndexStatus", json_string("ACTIVE"));
+            json_object_set_new(ij, "ProvisionedThroughput", throughput());
+            json_array_append_new(gsis, ij);
+        } else {
+            json_array_append_new(lsis, ij);
+        }
+    }
+    json_t *t = json_pack(
+        "{s:o, s:s, s:o, s:s, s:f, s:o, s:I, s:I, s:s, s:s, s:{s:s}}",
+        "AttributeDefinitions", defs, "TableName", desc->name, "KeySchema",
+        key_schema_json(desc->partition_key, desc->sort_key), "TableStatus",
+        status, "CreationDateTime", desc->creation_time,
+        "ProvisionedThroughput", throughput(), "TableSizeBytes",
+        (json_int_t)desc->size_bytes, "ItemCount", (json_int_t)desc->item_count,
+        "TableArn", arn, "TableId", desc->name, "BillingModeSummary",
+        "BillingMode", "PAY_PER_REQUEST");
+    if (json_array_size(gsis))
+        json_object_set(t, "GlobalSecondaryIndexes", gsis);
+    if (json_array_size(lsis))
+        json_object_set(t, "LocalSecondaryIndexes", lsis);
+    json_decref(gsis);
+    json_decref(lsis);
+    free(arn);
+    return t;
+}
+
+/* ------------------------------------------------------------------ */
+/* CreateTable                                                         */
+
+/* The type of name in AttributeDefinitions, or 0. */
+static char defined_type(const json_t *defs, const char *name)
+{
+    size_t i;
+    json_t *d;
+
+    json_array_foreach(defs, i, d)
+    {
+        const char *n = json_string_value(json_object_get(d, "AttributeName"));
+        const char *t = json_string_value(json_object_get(d, "AttributeType"));
+        if (n && t && !strcmp(n, name))
+            return t[0];
+    }
+    return 0;
+}
+
+/* KeySchema → ks (names borrowed from schema). */
+static int key_schema(const json_t *schema, const json_t *defs,
+                      struct store_key_schema *ks, const char *what,
+                      struct err *err)
+{
+    size_t i;
+    json_t *k;
+
+    memset(ks, 0, sizeof *ks);
+    if (!json_is_array(schema) || json_array_size(schema) < 1 ||
+        json_array_size(schema) > 2)
+        return err_set(err, ERR_BAD_REQUEST,
+                       "1 validation error detected: Value at '%s' failed "
+                       "to satisfy constraint: Member must have length less "
+                       "than or equal to 2 and at least 1",
+                       what);
+    json_array_foreach(schema, i, k)
+    {
+        const char *n = json_string_value(json_object_get(k, "AttributeName"));
+        const char *t = json_string_value(json_object_get(k, "KeyType"));
+        if (!n || !t || (strcmp(t, "HASH") && strcmp(t, "RANGE")))
+            return err_set(err, ERR_BAD_REQUEST,
+                           INVALID "Invalid KeySchema: each element needs an "
+                                   "AttributeName and a KeyType of HASH or "
+                                   "RANGE");
+        char type = defined_type(defs, n);
+        if (!type)
+            return err_set(err, ERR_BAD_REQUEST,
+                           INVALID "Some index key attributes are not "
+                                   "defined in AttributeDefinitions. Keys: "
+                                   "[%s], AttributeDefinitions: [...]",
+                           n);
+        if (!strcmp(t, "HASH") && i == 0) {
+            ks->partition_key = n;
+            ks->partition_type = type;
+        } else if (!strcmp(t, "RANGE") && i == 1) {
+            ks->sort_key = n;
+            ks->sort_type = type;
+        } else {
+            return err_set(err, ERR_BAD_REQUEST,
+                           INVALID
+                           "Invalid KeySchema: The first KeySchemaElement "
+                           "is not a HASH key type");
+        }
+    }
+    return 0;
+}
+
+/* GlobalSecondaryIndexes / LocalSecondaryIndexes → specs. */
+static int index_specs(const json_t *list, enum store_index_kind kind,
+                       const json_t *defs, struct store_index_spec *specs,
+                       const char **non_key, size_t *n, size_t *nk,
+                       struct err *err)
+{
+    size_t i;
+    json_t *x;
+
+    json_array_foreach(list, i, x)
+    {
+        if (*n == MAX_INDEXES)
+            return err_set(err, ERR_BAD_REQUEST, INVALID "Too many indexes");
+        struct store_index_spec *s = &specs[(*n)++];
+        s->kind = kind;
+        s->name = json_string_value(json_object_get(x, "IndexName"));
+        if (!s->name)
+            return err_set(err, ERR_BAD_REQUEST,
+                           INVALID "An index needs an IndexName");
+        if (key_schema(json_object_get(x, "KeySchema"), defs, &s->key,
+                       "keySchema", err) < 0)
+            return -1;
+        json_t *p = json_object_get(x, "Projection");
+        const char *pt =
+            json_string_value(json_object_get(p, "ProjectionType"));
+        s->projection = !pt || !strcmp(pt, "ALL")  ? STORE_PROJECTION_ALL
+                        : !strcmp(pt, "KEYS_ONLY") ? STORE_PROJECTION_KEYS_ONLY
+                                                   : STORE_PROJECTION_INCLUDE;
+        json_t *names = json_object_get(p, "NonKeyAttributes");
+        s->non_key = non_key + *nk;
+        for (size_t j = 0; j < json_array_size(names); j++) {
+            if (*nk == STORE_NON_KEY_MAX)
+                return err_set(err, ERR_BAD_REQUEST,
+                               INVALID "Too many NonKeyAttributes");
+            const char *name = json_string_value(json_array_get(names, j));
+            if (!name)
+                return err_set(err, ERR_SERIALIZATION,
+                               "NonKeyAttributes must be strings");
+            non_key[(*nk)++] = name;
+            s->nnon_key++;
+        }
+    }
+    return 0;
+}
+
+static int check_name(const char *name, struct err *err)
+{
+    size_t n = strlen(name);
+
+    if (n < 3 || n > 255 ||
+        strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                     "0123456789_.-") != n)
+        return err_set(err, ERR_BAD_REQUEST,
+                       "1 validation error detected: Value '%s' at "
+                       "'tableName' failed to satisfy constraint: Member "
+                       "must satisfy regular expression pattern: "
+                       "[a-zA-Z0-9_.-]+, and length between 3 and 255",
+                       name);
+    return 0;
+}
+
+json_t *ddb_create_table(struct ddb *d, json_t *in, json_t **extra,
+                         struct err *err)
+{
+    struct store_index_spec specs[MAX_INDEXES];
+    const char *non_key[STORE_NON_KEY_MAX];
+    struct store_key_schema ks;
+    struct store_table_desc desc = {0};
+    const char *name;
+    size_t n = 0, nk = 0;
+    json_t *defs = json_object_get(in, "AttributeDefinitions");
+
+    (void)extra;
+    memset(specs, 0, sizeof specs);
+    if (ddb_req_string(in, "TableName", &name, err) < 0 ||
+        check_name(name, err) < 0 ||
+        key_schema(json_object_get(in, "KeySchema"), defs, &ks, "keySchema",
+                   err) < 0 ||
+        index_specs(json_object_get(in, "GlobalSecondaryIndexes"),
+                    STORE_INDEX_GLOBAL, defs, specs, non_key, &n, &nk,
+                    err) < 0 ||
+        index_specs(json_object_get(in, "LocalSecondaryIndexes"),
+                    STORE_INDEX_LOCAL, defs, specs, non_key, &n, &nk, err) < 0)
+        return NULL;
+    if (store_create_table_indexed(d->store, name, &ks, specs, n, err) < 0 ||
+        store_describe_table(d->store, name, &desc, err) < 0)
+        return NULL;
+    json_t *out =
+        json_pack("{s:o}", "TableDescription", ddb_table_json(&desc, "ACTIVE"));
+    store_table_desc_fini(&desc);
+    return out;
+}
+
+json_t *ddb_describe_table(struct ddb *d, json_t *in, json_t **extra,
+                           struct err *err)
+{
+    struct store_table_desc desc = {0};
+    const char *name;
+
+    (void)extra;
+    if (ddb_req_string(in, "TableName", &name, err) < 0 ||
+        store_describe_table(d->store, name, &desc, err) < 0)
+        return NULL;
+    json_t *out = json_pack("{s:o}", "Table", ddb_table_json(&desc, "ACTIVE"));
+    store_table_desc_fini(&desc);
+    return out;
+}
+
+json_t *ddb_list_tables(struct ddb *d, json_t *in, json_t **extra,
+                        struct err *err)
+{
+    const char *start;
+    json_t *names = NULL, *last = NULL, *limit = json_object_get(in, "Limit");
+    json_int_t n = 100;
+
+    (void)extra;
+    if (ddb_opt_string(in, "ExclusiveStartTableName", &start, err) < 0)
+        return NULL;
+    if (limit) {
+        n = json_integer_value(limit);
+        if (!json_is_integer(limit) || n < 1 || n > 100) {
+            char v[32];
+            snprintf(v, sizeof v, "%lld", (long long)n);
+            ddb_constraint(err, v, "limit",
+                           "Member must have value less than or equal to 100 "
+                           "and greater than or equal to 1");
+            return NULL;
+        }
+    }
+    if (store_list_tables(d->store, start, (size_t)n, &names, &last, err) < 0)
+        return NULL;
+    json_t *out = json_pack("{s:o}", "TableNames", names);
+    if (last)
+        json_object_set_new(out, "LastEvaluatedTableName", last);
+    return out;
+}
+
+json_t *ddb_delete_table(struct ddb *d, json_t *in, json_t **extra,
+                         struct err *err)
+{
+    struct store_table_desc desc = {0};
+    const char *name;
+
+    (void)extra;
+    if (ddb_req_string(in, "TableName", &name, err) < 0 ||
+        store_delete_table(d->store, name, &desc, err) < 0)
+        return NULL;
+    json_t *out = json_pack("{s:o}", "TableDescription",
+                            ddb_table_json(&desc, "DELETING"));
+    store_table_desc_fini(&desc);
+    return out;
+}
+
+json_t *ddb_update_table(struct ddb *d, json_t *in, json_t **extra,
+                         struct err *err)
+{
+    struct store_index_spec specs[MAX_INDEXES];
+    const char *non_key[STORE_NON_KEY_MAX];
+    struct store_table_desc desc = {0};
+    json_t *defs = json_object_get(in, "AttributeDefinitions");
+    json_t *updates = json_object_get(in, "GlobalSecondaryIndexUpdates");
+    const char *name;
+    size_t i;
+    json_t *u;
+
+    (void)extra;
+    if (ddb_req_string(in, "TableName", &name, err) < 0)
+        return NULL;
+    json_array_foreach(updates, i, u)
+    {
+        json_t *create = json_object_get(u, "Create");
+        json_t *del = json_object_get(u, "Delete");
+        size_t n = 0, nk = 0;
+        memset(specs, 0, sizeof specs);
+        if (create) {
+            json_t *one = json_pack("[O]", create);
+            int rc = index_specs(one, STORE_INDEX_GLOBAL, defs, specs, non_key,
+                                 &n, &nk, err);
+            json_decref(one);
+            if (rc < 0 ||
+                store_update_table(d->store, name, &specs[0], NULL, err) < 0)
+                return NULL;
+        } else if (del) {
+            const char *index =
+                json_string_value(json_object_get(del, "IndexName"));
+            if (!index) {
+                err_set(err, ERR_BAD_REQUEST,
+                        INVALID "Delete needs an IndexName");
+                return NULL;
+            }
+            if (store_update_table(d->store, name, NULL, index, err) < 0)
+                return NULL;
+        } else {
+            err_set(err, ERR_BAD_REQUEST,
+                    INVALID "crudd supports Create and Delete in "
+                            "GlobalSecondaryIndexUpdates");
+            return NULL;
+        }
+    }
+    if (store_describe_table(d->store, name, &desc, err) < 0)
+        return NULL;
+    json_t *out =
+        json_pack("{s:o}", "TableDescription", ddb_table_json(&desc, "ACTIVE"));
+    store_table_desc_fini(&desc);
+    return out;
+}
+
+json_t *ddb_update_time_to_live(struct ddb *d, json_t *in, json_t **extra,
+                                struct err *err)
+{
+    const char *name;
+    json_t *spec = json_object_get(in, "TimeToLiveSpecification");
+    json_t *enabled = json_object_get(spec, "Enabled");
+    const char *attr =
+        json_string_value(json_object_get(spec, "AttributeName"));
+
+    (void)extra;
+    if (ddb_req_string(in, "TableName", &name, err) < 0)
+        return NULL;
+    if (!json_is_boolean(enabled) || !attr) {
+        err_set(err, ERR_BAD_REQUEST,
+                INVALID "TimeToLiveSpecification needs Enabled and "
+                        "AttributeName");
+        return NULL;
+    }
+    if (store_set_ttl(d->store, name, json_is_true(enabled) ? attr : NULL,
+                      err) < 0)
+        return NULL;
+    return json_pack("{s:O}", "TimeToLiveSpecification", spec);
+}
+
+json_t *ddb_describe_time_to_live(struct ddb *d, json_t *in, json_t **extra,
+                                  struct err *err)
+{
+    struct store_table_desc desc = {0};
+    const char *name;
+    json_t *ttl;
+
+    (void)extra;
+    if (ddb_req_string(in, "TableName", &name, err) < 0 ||
+        store_describe_table(d->store, name, &desc, err) < 0)
+        return NULL;
+    if (desc.ttl_attribute)
+        ttl = json_pack("{s:s, s:s}", "TimeToLiveStatus", "ENABLED",
+                        "AttributeName", desc.ttl_attribute);
+    else
+        ttl = json_pack("{s:s}", "TimeToLiveStatus", "DISABLED");
+    store_table_desc_fini(&desc);
+    return json_pack("{s:o}", "TimeToLiveDescription", ttl);
+}
