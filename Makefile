@@ -98,9 +98,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)/tests
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
-# Black-box tests start the real binary (CRUDD_BIN) on port 0 with a fresh database.
+# Black-box tests start the real binary (CRUDD_BIN) on port 0 with a fresh
+# database. Debian's python3 is preferred: boto3 (python3-boto3) lives there.
+PYTHON   ?= $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
 blackbox: $(BIN)
-	CRUDD_BIN=$(abspath $(BIN)) python3 tests/blackbox/run.py
+	CRUDD_BIN=$(abspath $(BIN)) $(PYTHON) tests/blackbox/run.py
 
 postman: $(BIN)
 	CRUDD_BIN=$(abspath $(BIN)) tests/postman/run.sh

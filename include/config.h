@@ -20,9 +20,18 @@
 #define CONFIG_DEFAULT_FILE "config/crudd.json"
 #define CONFIG_MAX_RESOURCES 64
 
-/* A CRUD resource: path "/items" gets the six routes of the items contract
- * on table, whose string partition key names an item in "/items/{key}". */
+/* What a resource's routes run. */
+enum config_handler {
+    CONFIG_HANDLER_CRUD,    /* the six routes of the items contract */
+    CONFIG_HANDLER_MANAGER, /* POST path: the DynamoDB manager function */
+};
+
+/* A resource. CRUD: path "/items" gets the six routes of the items
+ * contract on table, whose string partition key names an item in
+ * "/items/{key}". Manager: POST path runs handler_manager (table and
+ * partition_key NULL: the body names the table). */
 struct config_resource {
+    enum config_handler handler;
     char *path;          /* "/items" */
     char *table;         /* "ItemsTable" */
     char *partition_key; /* "id"; also the path parameter's name */

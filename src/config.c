@@ -136,21 +136,42 @@ static int load_resources(struct config *c, const char *file, json_t *list,
                        file, CONFIG_MAX_RESOURCES);
     json_array_foreach(list, i, r)
     {
-        const char *path, *table, *pk;
+        const char *path = NULL, *table = NULL, *pk = NULL, *handler = NULL;
         json_error_t jerr;
-        if (json_unpack_ex(r, &jerr, JSON_STRICT, "{s:s, s:s, s:s}", "path",
-                           &path, "table", &table, "partitionKey", &pk) < 0)
+        if (json_unpack_ex(r, &jerr, JSON_STRICT, "{s:s, s?s, s?s, s?s}",
+                           "path", &path, "table", &table, "partitionKey", &pk,
+                           "handler", &handler) < 0)
             return err_set(err, ERR_CONFIG,
                            "%s: key \"resources[%zu]\": %s (a resource is "
-                           "{\"path\", \"table\", \"partitionKey\"})",
+                           "{\"path\", \"table\", \"partitionKey\"} or "
+                           "{\"path\", \"handler\": \"dynamodb-manager\"})",
                            file, i, jerr.text);
+        enum config_handler kind = CONFIG_HANDLER_CRUD;
+        if (handler && !strcmp(handler, "dynamodb-manager"))
+            kind = CONFIG_HANDLER_MANAGER;
+        else if (handler && strcmp(handler, "crud"))
+            return err_set(err, ERR_CONFIG,
+                           "%s: key \"resources[%zu].handler\": must be "
+                           "\"crud\" or \"dynamodb-manager\"",
+                           file, i);
         if (path[0] != '/' || strchr(path, '{') || strlen(path) < 2 ||
             path[strlen(path) - 1] == '/')
             return err_set(err, ERR_CONFIG,
                            "%s: key \"resources[%zu].path\": must be a path "
                            "like \"/items\" (no trailing '/', no {param})",
                            file, i);
-        if (!*pk || strpbrk(pk, "{}/"))
+        if (kind == CONFIG_HANDLER_CRUD && (!table || !pk))
+            return err_set(err, ERR_CONFIG,
+                           "%s: key \"resources[%zu]\": a CRUD resource "
+                           "needs \"table\" and \"partitionKey\"",
+                           file, i);
+        if (kind == CONFIG_HANDLER_MANAGER && (table || pk))
+            return err_set(err, ERR_CONFIG,
+                           "%s: key \"resources[%zu]\": the dynamodb-manager "
+                           "takes the table from each request's body; remove "
+                           "\"table\" and \"partitionKey\"",
+                           file, i);
+        if (pk && (!*pk || strpbrk(pk, "{}/")))
             return err_set(err, ERR_CONFIG,
                            "%s: key \"resources[%zu].partitionKey\": must be "
                            "a non-empty attribute name without {, } or /",
@@ -159,9 +180,10 @@ static int load_resources(struct config *c, const char *file, json_t *list,
         free(cr->path);
         free(cr->table);
         free(cr->partition_key);
+        cr->handler = kind;
         cr->path = xstrdup(path);
-        cr->table = xstrdup(table);
-        cr->partition_key = xstrdup(pk);
+        cr->table = table ? xstrdup(table) : NULL;
+        cr->partition_key = pk ? xstrdup(pk) : NULL;
     }
     c->nresources = (int)json_array_size(list);
     return 0;

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "handler.h"
 #include "handler_items.h"
+#include "handler_manager.h"
 #include "ids.h"
 #include "log.h"
 #include "route.h"
@@ -78,6 +79,13 @@ struct gateway *gateway_create(const struct config *cfg, struct store *store,
     g->targets = xcalloc((size_t)g->ntargets, sizeof *g->targets);
     for (int i = 0; i < cfg->nresources && rc == 0; i++) {
         const struct config_resource *r = &cfg->resources[i];
+        if (r->handler == CONFIG_HANDLER_MANAGER) {
+            struct target *t = &g->targets[i * 6];
+            t->fn = handler_manager;
+            t->env = (struct handler_env){store, NULL, NULL, NULL};
+            add_route(g, "POST", r->path, t, err, &rc);
+            continue;
+        }
         struct store_key_schema ks = {r->partition_key, 'S', NULL, 0};
         if (store_create_table(store, r->table, &ks, 1, err) < 0) {
             rc = -1;

@@ -11,7 +11,7 @@ declare -A layer=(
   [attr]=2
   [store]=3 [expr]=3
   [handler]=4 [route]=4 [config]=4 [healthcheck]=4
-  [handler_items]=5
+  [handler_items]=5 [handler_manager]=5
   [ddb]=6 [gateway]=6
   [http]=7
   [main]=8

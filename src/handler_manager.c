@@ -1,0 +1,282 @@
+/*
+ * handler_manager — the tutorial's DynamoDB manager function over the
+ * store. The body is parsed once into typed values (attr), so every number
+ * in it is exact; the payload's Item, Key and ExpressionAttributeValues are
+ * then already DynamoDB-typed. Not the DynamoDB wire API (that is ddb).
+ */
+#include "handler_manager.h"
+#include "attr.h"
+#include "buf.h"
+#include "expr.h"
+#include "log.h"
+#include "store.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The value of typed map m's member name as its inner value (the object
+ * of an M, the string of an S), or NULL. */
+static json_t *member(const json_t *m, const char *name, const char *type)
+{
+    return json_object_get(json_object_get(m, name), type);
+}
+
+/* {"#n": "name"} from the typed ExpressionAttributeNames. New reference. */
+static json_t *plain_names(const json_t *typed)
+{
+    json_t *out = json_object(), *v;
+    const char *k;
+
+    json_object_foreach((json_t *)(uintptr_t)typed, k, v)
+    {
+        const char *s = json_string_value(json_object_get(v, "S"));
+        if (s)
+            json_object_set_new(out, k, json_string(s));
+    }
+    return out;
+}
+
+/* What a write decides inside its transaction. */
+struct decision {
+    const struct expr *cond, *update;
+    const json_t *item; /* put: the new item */
+    const json_t *key;
+    int remove;
+    json_t *old, *now, *upd_old, *upd_new; /* out */
+};
+
+static int decide(void *ctx, const json_t *old, const char *old_etag,
+                  json_t **new_item, struct err *err)
+{
+    struct decision *d = ctx;
+    int ok = 1;
+
+    (void)old_etag;
+    d->old = old ? json_deep_copy(old) : NULL;
+    if (d->cond && expr_eval_condition(d->cond, old, &ok, err) < 0)
+        return -1;
+    if (!ok)
+        return err_set(err, ERR_CONFLICT, "The conditional request failed");
+    if (d->remove) {
+        *new_item = NULL;
+        return 0;
+    }
+    if (d->update) {
+        d->now = expr_apply_update(d->update, old ? old : d->key, &d->upd_old,
+                                   &d->upd_new, err);
+        if (!d->now)
+            return -1;
+    } else {
+        d->now = json_deep_copy(d->item);
+    }
+    *new_item = json_incref(d->now);
+    return 0;
+}
+
+/* {pk: v[, sk: v]} of item for table, or NULL with err. New reference. */
+static json_t *key_of(struct store *s, const char *table, const json_t *item,
+                      struct err *err)
+{
+    struct store_table_desc desc;
+    json_t *key = NULL;
+
+    if (store_describe_table(s, table, &desc, err) < 0)
+        return NULL;
+    key = json_object();
+    const char *names[2] = {desc.partition_key, desc.sort_key};
+    for (int i = 0; i < 2 && names[i]; i++) {
+        json_t *v = json_object_get(item, names[i]);
+        if (!v) {
+            err_set(err, ERR_BAD_REQUEST,
+                    "One or more parameter values were invalid: Missing the "
+                    "key %s in the item",
+                    names[i]);
+            json_decref(key);
+            key = NULL;
+            break;
+        }
+        json_object_set(key, names[i], v);
+    }
+    store_table_desc_fini(&desc);
+    return key;
+}
+
+/* Append "name": plain JSON of a typed item to b, after a comma if any. */
+static void put_item_member(struct buf *b, const char *name, const json_t *item,
+                            int *first)
+{
+    if (!item)
+        return;
+    buf_puts(b, *first ? "" : ", ");
+    *first = 0;
+    buf_json_string(b, name, strlen(name));
+    buf_puts(b, ": ");
+    attr_write_plain_item(b, item);
+}
+
+/* One operation; 0 with the answer's JSON text in b, or -1 with err. */
+static int run(struct store *s, const char *op, const char *table,
+               const json_t *payload, struct buf *b, struct err *err)
+{
+    struct expr_usage usage;
+    struct expr *cond = NULL, *update = NULL, *proj = NULL;
+    struct decision d = {0};
+    json_t *names =
+        plain_names(member(payload, "ExpressionAttributeNames", "M"));
+    json_t *values = member(payload, "ExpressionAttributeValues", "M");
+    json_t *key = member(payload, "Key", "M");
+    const char *rv = json_string_value(member(payload, "ReturnValues", "S"));
+    int rc = -1, first = 1;
+
+    expr_usage_init(&usage);
+    if (json_object_size(names) == 0) {
+        json_decref(names);
+        names = NULL;
+    }
+#define PARSE(field, kind, dst)                                                \
+    do {                                                                       \
+        json_t *t_ = member(payload, field, "S");                              \
+        if (t_ && !(dst = expr_parse(kind, json_string_value(t_),              \
+                                     json_string_length(t_), names, values,    \
+                                     &usage, err)))                            \
+            goto out;                                                          \
+    } while (0)
+    PARSE("ConditionExpression", EXPR_CONDITION, cond);
+    PARSE("UpdateExpression", EXPR_UPDATE, update);
+    PARSE("ProjectionExpression", EXPR_PROJECTION, proj);
+#undef PARSE
+    if (expr_usage_check(&usage, names, values, err) < 0)
+        goto out;
+    buf_puts(b, "{");
+    if (!strcmp(op, "read")) {
+        json_t *item = NULL;
+        if (!key) {
+            err_set(err, ERR_BAD_REQUEST, "read needs payload.Key");
+            goto out;
+        }
+        if (store_get_item(s, table, key, &item, NULL, err) < 0)
+            goto out;
+        json_t *shown = item && proj ? expr_project(proj, item) : item;
+        put_item_member(b, "Item", shown, &first);
+        if (shown != item)
+            json_decref(shown);
+        json_decref(item);
+    } else if (!strcmp(op, "list")) {
+        json_t *items = NULL, *last = NULL, *it;
+        size_t i;
+        if (store_scan(s, table, NULL, 0, &items, &last, err) < 0)
+            goto out;
+        buf_puts(b, "\"Items\": [");
+        json_array_foreach(items, i, it)
+        {
+            buf_puts(b, i ? ", " : "");
+            attr_write_plain_item(b, it);
+        }
+        buf_printf(b, "], \"Count\": %zu, \"ScannedCount\": %zu",
+                   json_array_size(items), json_array_size(items));
+        json_decref(items);
+        json_decref(last);
+        first = 0;
+    } else {
+        const json_t *item = member(payload, "Item", "M");
+        json_t *owned_key = NULL;
+        d.cond = cond;
+        d.update = update;
+        d.item = item;
+        d.remove = !strcmp(op, "delete");
+        if (!strcmp(op, "create")) {
+            if (!item || !(owned_key = key_of(s, table, item, err))) {
+                if (!item)
+                    err_set(err, ERR_BAD_REQUEST, "create needs payload.Item");
+                goto out;
+            }
+            key = owned_key;
+        } else if (!key) {
+            err_set(err, ERR_BAD_REQUEST, "%s needs payload.Key", op);
+            goto out;
+        }
+        d.key = key;
+        int w = store_mutate_item(s, table, key, decide, &d, NULL, err);
+        json_decref(owned_key);
+        if (w < 0)
+            goto out;
+        json_t *attrs = !rv                          ? NULL
+                        : !strcmp(rv, "ALL_OLD")     ? d.old
+                        : !strcmp(rv, "ALL_NEW")     ? d.now
+                        : !strcmp(rv, "UPDATED_OLD") ? d.upd_old
+                        : !strcmp(rv, "UPDATED_NEW") ? d.upd_new
+                                                     : NULL;
+        if (attrs && json_object_size(attrs))
+            put_item_member(b, "Attributes", attrs, &first);
+    }
+    buf_puts(b, "}");
+    rc = 0;
+out:
+    json_decref(d.old);
+    json_decref(d.now);
+    json_decref(d.upd_old);
+    json_decref(d.upd_new);
+    json_decref(names);
+    expr_free(cond);
+    expr_free(update);
+    expr_free(proj);
+    expr_usage_fini(&usage);
+    return rc;
+}
+
+json_t *handler_manager(const json_t *event, const struct handler_env *env)
+{
+    struct err err = ERR_INIT;
+    json_t *body = NULL, *result = NULL;
+    struct buf b;
+    size_t len;
+    char *text = handler_body(event, &len);
+
+    buf_init(&b);
+    if (!text) {
+        err_set(&err, ERR_BAD_REQUEST, "the body is empty");
+        goto fail;
+    }
+    if (!(body = attr_item_from_json_text(text, len, &err)))
+        goto fail;
+    const char *op = json_string_value(member(body, "operation", "S"));
+    const char *table = json_string_value(member(body, "tableName", "S"));
+    json_t *payload = json_object_get(body, "payload");
+    if (!op) {
+        err_set(&err, ERR_BAD_REQUEST, "the body has no \"operation\"");
+        goto fail;
+    }
+    if (!strcmp(op, "ping")) {
+        buf_puts(&b, "\"pong\"");
+    } else if (!strcmp(op, "echo")) {
+        if (payload)
+            attr_write_plain_value(&b, payload);
+        else
+            buf_puts(&b, "null");
+    } else if (!strcmp(op, "create") || !strcmp(op, "read") ||
+               !strcmp(op, "update") || !strcmp(op, "delete") ||
+               !strcmp(op, "list")) {
+        if (!table) {
+            err_set(&err, ERR_BAD_REQUEST, "the body has no \"tableName\"");
+            goto fail;
+        }
+        if (run(env->store, op, table, json_object_get(payload, "M"), &b,
+                &err) < 0)
+            goto fail;
+    } else {
+        err_set(&err, ERR_BAD_REQUEST, "Unrecognized operation \"%s\"", op);
+        goto fail;
+    }
+    result = handler_result_new(200, NULL, json_stringn(b.data, b.len));
+    goto out;
+fail:
+    /* a Lambda function that raises: API Gateway answers 502 */
+    log_warn("DynamoDBManager: %s", err.msg);
+    result = NULL;
+out:
+    buf_fini(&b);
+    json_decref(body);
+    free(text);
+    return result;
+}
