@@ -20,23 +20,18 @@
 
 #include "config.h"
 #include "err.h"
+#include "handler.h"
 
 struct store;
 struct gateway;
-
-/* A name/value pair (a header or a query parameter). */
-struct gateway_kv {
-    const char *name;
-    const char *value;
-};
 
 /* One request, all borrowed from the caller for the call. */
 struct gateway_request {
     const char *method;               /* "GET" */
     const char *path;                 /* percent-decoded, no query string */
-    const struct gateway_kv *headers; /* in arrival order */
+    const struct handler_kv *headers; /* in arrival order */
     size_t nheaders;
-    const struct gateway_kv *query; /* decoded, in arrival order */
+    const struct handler_kv *query; /* decoded, in arrival order */
     size_t nquery;
     const char *body; /* body bytes (may hold anything), or NULL */
     size_t body_len;
@@ -44,16 +39,10 @@ struct gateway_request {
     uint64_t start_us;     /* arrival, clock_now_us() */
 };
 
-/* A response header; both strings owned (malloc). */
-struct gateway_header {
-    char *name;
-    char *value;
-};
-
 /* One response; gateway_response_fini frees everything in it. */
 struct gateway_response {
     int status;
-    struct gateway_header *headers;
+    struct handler_header *headers; /* names and values owned */
     size_t nheaders;
     char *body; /* owned (malloc), may be handed over by setting NULL */
     size_t body_len;

@@ -14,9 +14,20 @@
 #ifndef CRUDD_ROUTE_H
 #define CRUDD_ROUTE_H
 
-#include <jansson.h>
+#include <stddef.h>
 
 #include "err.h"
+
+/* The most path parameters a template may have. */
+#define ROUTE_MAX_PARAMS 16
+
+/* A matched path parameter: its name (borrowed from the table) and its
+ * value, len bytes inside the matched path (not NUL-terminated). */
+struct route_param {
+    const char *name;
+    const char *value;
+    size_t len;
+};
 
 enum route_result {
     ROUTE_MATCHED,   /* a route has this path and method */
@@ -50,12 +61,13 @@ int route_add(struct route_table *t, const char *method, const char *resource,
 /*
  * Match method and path (no query string; percent-decoding is the caller's)
  * against the table. On ROUTE_MATCHED, *route is the route (borrowed from the
- * table) and *params a new reference to an object of its path parameters
- * ({"id": "abc"}, API Gateway's pathParameters), or NULL if the template has
- * none. On the other results *route and *params are NULL.
+ * table) and params[0 .. *nparams) its path parameters (API Gateway's
+ * pathParameters) in template order, pointing into path. On the other
+ * results *route is NULL and *nparams 0.
  */
 enum route_result route_match(const struct route_table *t, const char *method,
                               const char *path, const struct route **route,
-                              json_t **params);
+                              struct route_param params[ROUTE_MAX_PARAMS],
+                              size_t *nparams);
 
 #endif

@@ -17,7 +17,6 @@
 #include "store.h"
 #include "xalloc.h"
 
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -201,218 +200,37 @@ void gateway_reject(struct gateway *g, const struct gateway_request *req,
 }
 
 /* ------------------------------------------------------------------ */
-/* the proxy event (payload format 1.0)                                */
-
-/* A JSON string of n bytes, or NULL when they are not UTF-8. */
-static json_t *text(const char *s, size_t n)
-{
-    return s ? json_stringn(s, n) : NULL;
-}
-
-/* {name: last value} and {name: [values]} for headers or query params. */
-static void pairs(const struct gateway_kv *kv, size_t n, json_t **single,
-                  json_t **multi)
-{
-    if (n == 0) {
-        *single = json_null();
-        *multi = json_null();
-        return;
-    }
-    *single = json_object();
-    *multi = json_object();
-    for (size_t i = 0; i < n; i++) {
-        json_t *v = text(kv[i].value, strlen(kv[i].value));
-        json_t *name = text(kv[i].name, strlen(kv[i].name));
-        json_decref(name); /* only asked: is the name UTF-8? */
-        if (!v || !name) {
-            json_decref(v);
-            continue; /* not UTF-8: API Gateway would not pass it either */
-        }
-        json_t *list = json_object_get(*multi, kv[i].name);
-        if (!list) {
-            list = json_array();
-            json_object_set_new(*multi, kv[i].name, list);
-        }
-        json_array_append(list, v);
-        json_object_set_new(*single, kv[i].name, v);
-    }
-}
-
-/* obj[key] = s as a JSON string; null when s is NULL or not UTF-8. */
-static void set_text(json_t *obj, const char *key, const char *s)
-{
-    json_t *v = s ? json_string(s) : NULL;
-    json_object_set_new(obj, key, v ? v : json_null());
-}
-
-static const char *req_header(const struct gateway_request *req,
-                              const char *name)
-{
-    for (size_t i = 0; i < req->nheaders; i++)
-        if (!strcasecmp(req->headers[i].name, name))
-            return req->headers[i].value;
-    return NULL;
-}
-
-/* requestTime in API Gateway's CLF form, formatted once a second per thread
- * (gmtime and strftime showed in the GET profile). */
-static void request_time(time_t sec, char *out, size_t n)
-{
-    static _Thread_local time_t last = -1;
-    static _Thread_local char text[40];
-
-    if (sec != last) {
-        struct tm tm;
-        gmtime_r(&sec, &tm);
-        strftime(text, sizeof text, "%d/%b/%Y:%H:%M:%S +0000", &tm);
-        last = sec;
-    }
-    snprintf(out, n, "%s", text);
-}
-
-static json_t *build_event(const struct gateway *g,
-                           const struct gateway_request *req, const char *path,
-                           const struct route *route, json_t *params,
-                           const struct ids *ids)
-{
-    json_t *headers, *mv_headers, *query, *mv_query, *body;
-    struct timespec now;
-    char when[40];
-    int b64 = 0;
-
-    pairs(req->headers, req->nheaders, &headers, &mv_headers);
-    pairs(req->query, req->nquery, &query, &mv_query);
-    body = req->body_len || req->body ? text(req->body, req->body_len)
-                                      : json_null();
-    if (!body) {
-        /* bytes that are not UTF-8 travel Base64-encoded, as API Gateway
-         * sends binary media */
-        char *e = b64_encode(req->body, req->body_len, 0);
-        body = json_string(e);
-        free(e);
-        b64 = 1;
-    }
-    clock_gettime(CLOCK_REALTIME, &now);
-    request_time(now.tv_sec, when, sizeof when);
-    const char *ua = req_header(req, "User-Agent");
-    const char *host = req_header(req, "Host");
-
-    /* built member by member: json_pack's format parsing was 15 % of a GET,
-     * and one string that is not UTF-8 would make it fail whole */
-    json_t *identity = json_object();
-    set_text(identity, "sourceIp", req->source_ip ? req->source_ip : "-");
-    json_object_set_new(identity, "apiKey", json_null());
-    json_object_set_new(identity, "user", json_null());
-    set_text(identity, "userAgent", ua);
-
-    json_t *context = json_object();
-    set_text(context, "accountId", "000000000000");
-    set_text(context, "apiId", "crudd");
-    set_text(context, "resourceId", "crudd");
-    set_text(context, "resourcePath", route->resource);
-    set_text(context, "httpMethod", req->method);
-    set_text(context, "extendedRequestId", ids->apigw_id);
-    set_text(context, "requestTime", when);
-    set_text(context, "path", req->path);
-    set_text(context, "protocol", "HTTP/1.1");
-    set_text(context, "stage", g->cfg->stage);
-    json_object_set_new(
-        context, "requestTimeEpoch",
-        json_integer((json_int_t)now.tv_sec * 1000 + now.tv_nsec / 1000000));
-    set_text(context, "requestId", ids->request_id);
-    set_text(context, "domainName", host ? host : "localhost");
-    json_object_set_new(context, "identity", identity);
-
-    json_t *event = json_object();
-    set_text(event, "resource", route->resource);
-    set_text(event, "path", path);
-    set_text(event, "httpMethod", req->method);
-    json_object_set_new(event, "headers", headers);
-    json_object_set_new(event, "multiValueHeaders", mv_headers);
-    json_object_set_new(event, "queryStringParameters", query);
-    json_object_set_new(event, "multiValueQueryStringParameters", mv_query);
-    json_object_set_new(event, "pathParameters",
-                        params ? json_incref(params) : json_null());
-    json_object_set_new(event, "stageVariables", json_null());
-    json_object_set_new(event, "requestContext", context);
-    json_object_set_new(event, "body", body);
-    json_object_set_new(event, "isBase64Encoded", json_boolean(b64));
-    return event;
-}
-
-/* ------------------------------------------------------------------ */
 /* the handler's result                                                */
 
-/* Turn a proxy result into res; -1 with a reason when it is malformed. */
-static int take_result(json_t *result, struct gateway_response *res,
+/* Is s usable in a header field (RFC 9110 §5.5: no CR, LF or NUL)? And a
+ * name a token? */
+static int field_ok(const char *s, int name)
+{
+    if (name && !*s)
+        return 0;
+    for (; *s; s++)
+        if (*s == '\r' || *s == '\n' || (name && (*s == ':' || *s == ' ')))
+            return 0;
+    return 1;
+}
+
+/* Move a handler's result into res; -1 with a reason when it is malformed
+ * (API Gateway answers those with 502). */
+static int take_result(struct handler_result *hr, struct gateway_response *res,
                        const char **why)
 {
-    const char *key;
-    json_t *v;
-
-    if (!json_is_object(result))
-        return *why = "result is not an object", -1;
-    json_object_foreach(result, key, v)
-    {
-        if (strcmp(key, "statusCode") && strcmp(key, "headers") &&
-            strcmp(key, "multiValueHeaders") && strcmp(key, "body") &&
-            strcmp(key, "isBase64Encoded"))
-            return *why = "result has a key API Gateway does not accept", -1;
-    }
-    json_t *status = json_object_get(result, "statusCode");
-    if (!json_is_integer(status) || json_integer_value(status) < 100 ||
-        json_integer_value(status) > 599)
+    if (hr->status < 100 || hr->status > 599)
         return *why = "statusCode is not an HTTP status", -1;
-    res->status = (int)json_integer_value(status);
-
-    json_t *headers = json_object_get(result, "headers");
-    if (headers && !json_is_null(headers)) {
-        if (!json_is_object(headers))
-            return *why = "headers is not an object", -1;
-        json_object_foreach(headers, key, v)
-        {
-            if (!json_is_string(v))
-                return *why = "a header value is not a string", -1;
-            add_header(res, key, json_string_value(v));
-        }
-    }
-    json_t *mv = json_object_get(result, "multiValueHeaders");
-    if (mv && !json_is_null(mv)) {
-        if (!json_is_object(mv))
-            return *why = "multiValueHeaders is not an object", -1;
-        json_object_foreach(mv, key, v)
-        {
-            size_t i;
-            json_t *item;
-            if (!json_is_array(v))
-                return *why = "a multiValueHeaders value is not a list", -1;
-            json_array_foreach(v, i, item)
-            {
-                if (!json_is_string(item))
-                    return *why = "a multiValueHeaders item is not a string",
-                           -1;
-                add_header(res, key, json_string_value(item));
-            }
-        }
-    }
-    json_t *body = json_object_get(result, "body");
-    json_t *b64 = json_object_get(result, "isBase64Encoded");
-    if (b64 && !json_is_boolean(b64))
-        return *why = "isBase64Encoded is not a boolean", -1;
-    if (body && !json_is_null(body)) {
-        if (!json_is_string(body))
-            return *why = "body is not a string", -1;
-        if (json_is_true(b64)) {
-            res->body =
-                (char *)b64_decode(json_string_value(body),
-                                   json_string_length(body), &res->body_len);
-            if (!res->body)
-                return *why = "body is not valid Base64", -1;
-        } else {
-            res->body_len = json_string_length(body);
-            res->body = xstrndup(json_string_value(body), res->body_len);
-        }
-    }
+    for (size_t i = 0; i < hr->nheaders; i++)
+        if (!field_ok(hr->headers[i].name, 1) ||
+            !field_ok(hr->headers[i].value, 0))
+            return *why = "a header is not a valid HTTP field", -1;
+    res->status = hr->status;
+    res->headers = hr->headers;
+    res->nheaders = hr->nheaders;
+    hr->headers = NULL;
+    hr->nheaders = 0;
+    res->body = buf_steal(&hr->body, &res->body_len);
     return 0;
 }
 
@@ -439,22 +257,25 @@ void gateway_handle(struct gateway *g, const struct gateway_request *req,
 {
     struct ids ids;
     const struct route *route;
-    json_t *params = NULL, *event = NULL, *result = NULL;
+    struct route_param spans[ROUTE_MAX_PARAMS];
+    struct handler_kv params[ROUTE_MAX_PARAMS];
+    struct handler_result hr;
+    size_t nparams;
+    char *values = NULL;
     const char *why;
 
     new_ids(&ids);
     memset(res, 0, sizeof *res);
+    handler_result_init(&hr);
     if (!strcmp(req->path, g->cfg->health_path) &&
         !strcmp(req->method, "GET")) {
         res->status = 200;
-        res->body = buf_steal(&(struct buf){0}, NULL);
-        free(res->body);
         res->body = xstrdup("{\"status\": \"ok\"}");
         res->body_len = strlen(res->body);
         goto out;
     }
     const char *path = strip_stage(g, req->path);
-    if (route_match(g->routes, req->method, path, &route, &params) !=
+    if (route_match(g->routes, req->method, path, &route, spans, &nparams) !=
         ROUTE_MATCHED) {
         /* a REST API answers both "no such path" and "no such method"
          * this way, so as not to reveal which resources exist */
@@ -463,22 +284,53 @@ void gateway_handle(struct gateway *g, const struct gateway_request *req,
                    "MissingAuthenticationTokenException");
         goto out;
     }
-    event = build_event(g, req, path, route, params, &ids);
+    /* the parameters as C strings, all in one block */
+    values = xmalloc(strlen(path) + nparams + 1);
+    for (size_t i = 0, at = 0; i < nparams; i++) {
+        memcpy(values + at, spans[i].value, spans[i].len);
+        values[at + spans[i].len] = '\0';
+        params[i] = (struct handler_kv){spans[i].name, values + at};
+        at += spans[i].len + 1;
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct handler_event ev = {
+        .resource = route->resource,
+        .path = path,
+        .method = req->method,
+        .headers = req->headers,
+        .nheaders = req->nheaders,
+        .query = req->query,
+        .nquery = req->nquery,
+        .params = params,
+        .nparams = nparams,
+        .body = req->body,
+        .body_len = req->body_len,
+        .request_id = ids.request_id,
+        .extended_request_id = ids.apigw_id,
+        .stage = g->cfg->stage,
+        .request_path = req->path,
+        .source_ip = req->source_ip,
+        .request_time_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000,
+    };
     if (log_get_level() <= LOG_DEBUG) {
+        json_t *event = handler_event_json(&ev);
         char *text_event = json_dumps(event, JSON_COMPACT);
         log_debug("event %s", text_event);
         free(text_event);
+        json_decref(event);
     }
     const struct target *t = route->target;
-    result = t->fn(event, &t->env);
-    if (take_result(result, res, &why) < 0) {
-        log_warn("%s: malformed handler result: %s", ids.request_id, why);
-        gateway_response_fini(res);
-        set_message(res, 502, "Internal server error");
+    if (t->fn(&ev, &t->env, &hr) < 0) {
+        why = "the function failed";
+    } else if (take_result(&hr, res, &why) == 0) {
+        goto out;
     }
+    log_warn("%s: %s", ids.request_id, why);
+    gateway_response_fini(res);
+    set_message(res, 502, "Internal server error");
 out:
-    json_decref(result);
-    json_decref(event);
-    json_decref(params);
+    free(values);
+    handler_result_fini(&hr);
     finish(req, &ids, res);
 }

@@ -45,33 +45,29 @@ static void write_ctx_fini(struct write_ctx *w)
 /* event → key                                                         */
 
 /* The key object {pk: {"S": value}} for the item named in the path. */
-static json_t *path_key(const json_t *event, const struct handler_env *env)
+static json_t *path_key(const struct handler_event *ev,
+                        const struct handler_env *env)
 {
-    json_t *params = json_object_get(event, "pathParameters");
-    json_t *id = json_object_get(params, env->path_param);
+    const char *id = handler_param(ev, env->path_param);
+    json_t *s = id ? json_string(id) : NULL;
 
-    if (!json_is_string(id))
+    if (!s)
         return NULL;
     json_t *value = json_object(), *key = json_object();
-    json_object_set(value, "S", id);
+    json_object_set_new(value, "S", s);
     json_object_set_new(key, env->partition_key, value);
     return key;
 }
 
 /* Parse the body into a typed item, or set err. New reference or NULL. */
-static json_t *body_item(const json_t *event, struct err *err)
+static json_t *body_item(const struct handler_event *ev, struct err *err)
 {
-    size_t len;
-    char *text = handler_body(event, &len);
-
-    if (!text) {
+    if (!ev->body) {
         err_set(err, ERR_BAD_REQUEST,
                 "Request body is not valid JSON: the body is empty");
         return NULL;
     }
-    json_t *item = attr_item_from_json_text(text, len, err);
-    free(text);
-    return item;
+    return attr_item_from_json_text(ev->body, ev->body_len, err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -116,32 +112,28 @@ static int check_current(const struct write_ctx *w, const json_t *old,
     return 0;
 }
 
-static json_t *etag_headers(const char *etag, json_t *headers)
+static void set_etag(struct handler_result *res, const char *etag)
 {
-    if (!headers)
-        headers = json_object();
     if (etag && etag[0]) {
         char quoted[STORE_ETAG_SIZE + 2];
         snprintf(quoted, sizeof quoted, "\"%s\"", etag);
-        json_object_set_new(headers, "ETag", json_string(quoted));
+        handler_set_header(res, "ETag", quoted);
     }
-    return headers;
 }
 
-/* {"message": message, "item": plain item} as a JSON string. */
-static json_t *message_with_item(const char *message, const json_t *item)
+/* Answer status with {"message": message, "item": plain item}. */
+static int message_with_item(struct handler_result *res, int status,
+                             const char *message, const json_t *item)
 {
-    struct buf b;
+    struct buf *b = &res->body;
 
-    buf_init(&b);
-    buf_puts(&b, "{\"message\": ");
-    buf_json_string(&b, message, strlen(message));
-    buf_puts(&b, ", \"item\": ");
-    attr_write_plain_item(&b, item);
-    buf_puts(&b, "}");
-    json_t *s = json_stringn(b.data, b.len);
-    buf_fini(&b);
-    return s;
+    handler_respond(res, status);
+    buf_puts(b, "{\"message\": ");
+    buf_json_string(b, message, strlen(message));
+    buf_puts(b, ", \"item\": ");
+    attr_write_plain_item(b, item);
+    buf_puts(b, "}");
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -175,16 +167,18 @@ static void append_segment(struct buf *b, const char *s)
     }
 }
 
-json_t *handler_items_create(const json_t *event, const struct handler_env *env)
+int handler_items_create(const struct handler_event *ev,
+                         const struct handler_env *env,
+                         struct handler_result *res)
 {
     struct err err = ERR_INIT;
     struct write_ctx w = {0};
-    json_t *result = NULL, *key = NULL;
+    json_t *key = NULL;
     char etag[STORE_ETAG_SIZE];
     struct buf location;
 
     buf_init(&location);
-    json_t *body = body_item(event, &err);
+    json_t *body = body_item(ev, &err);
     if (!body)
         goto fail;
     json_t *id = json_object_get(body, env->partition_key);
@@ -200,68 +194,65 @@ json_t *handler_items_create(const json_t *event, const struct handler_env *env)
         json_object_set(w.item, env->partition_key, id);
     } else {
         char text[37];
+        json_t *v = json_object();
         ids_uuid4(text);
-        json_object_set_new(w.item, env->partition_key,
-                            json_pack("{s:s}", "S", text));
+        json_object_set_new(v, "S", json_string(text));
+        json_object_set_new(w.item, env->partition_key, v);
     }
     json_object_update(w.item, body);
-    key = json_pack("{s:O}", env->partition_key,
+    key = json_object();
+    json_object_set(key, env->partition_key,
                     json_object_get(w.item, env->partition_key));
     if (store_mutate_item(env->store, env->table, key, create_decide, &w, etag,
                           &err) < 0)
         goto fail;
 
-    json_t *rc = json_object_get(event, "requestContext");
-    const char *base = json_string_value(json_object_get(rc, "path"));
-    if (!base)
-        base = json_string_value(json_object_get(event, "path"));
-    buf_puts(&location, base ? base : "");
+    /* the path as the client sent it, so a staged request gets a staged
+     * Location */
+    buf_puts(&location, ev->request_path ? ev->request_path : ev->path);
     if (location.len == 0 || location.data[location.len - 1] != '/')
         buf_puts(&location, "/");
     append_segment(&location,
                    json_string_value(json_object_get(
                        json_object_get(w.item, env->partition_key), "S")));
-    json_t *headers = etag_headers(etag, NULL);
-    json_object_set_new(headers, "Location", json_string(location.data));
-    result = handler_result_new(
-        201, headers, message_with_item("Item created successfully!", w.item));
+    message_with_item(res, 201, "Item created successfully!", w.item);
+    handler_set_header(res, "Location", location.data);
+    set_etag(res, etag);
     goto out;
 fail:
-    result = handler_error(&err);
+    handler_error(res, &err);
 out:
     buf_fini(&location);
     json_decref(key);
     json_decref(body);
     write_ctx_fini(&w);
-    return result;
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
 /* get                                                                 */
 
-json_t *handler_items_get(const json_t *event, const struct handler_env *env)
+int handler_items_get(const struct handler_event *ev,
+                      const struct handler_env *env, struct handler_result *res)
 {
     struct err err = ERR_INIT;
-    json_t *key = path_key(event, env), *item = NULL, *result;
+    json_t *key = path_key(ev, env), *item = NULL;
     char etag[STORE_ETAG_SIZE];
 
     if (!key)
-        return handler_message(404, MSG_NOT_FOUND);
+        return handler_message(res, 404, MSG_NOT_FOUND);
     if (store_get_item(env->store, env->table, key, &item, etag, &err) < 0) {
-        result = handler_error(&err);
+        handler_error(res, &err);
     } else if (!item) {
-        result = handler_message(404, MSG_NOT_FOUND);
+        handler_message(res, 404, MSG_NOT_FOUND);
     } else {
-        struct buf b;
-        buf_init(&b);
-        attr_write_plain_item(&b, item);
-        result = handler_result_new(200, etag_headers(etag, NULL),
-                                    json_stringn(b.data, b.len));
-        buf_fini(&b);
+        handler_respond(res, 200);
+        set_etag(res, etag);
+        attr_write_plain_item(&res->body, item);
     }
     json_decref(item);
     json_decref(key);
-    return result;
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -340,52 +331,51 @@ static long long parse_limit(const char *s)
     return v;
 }
 
-json_t *handler_items_list(const json_t *event, const struct handler_env *env)
+int handler_items_list(const struct handler_event *ev,
+                       const struct handler_env *env,
+                       struct handler_result *res)
 {
     struct err err = ERR_INIT;
-    json_t *query = json_object_get(event, "queryStringParameters");
-    const char *limit_s = json_string_value(json_object_get(query, "limit"));
-    const char *token = json_string_value(json_object_get(query, "nextToken"));
-    json_t *start = NULL, *items = NULL, *last = NULL, *result;
+    const char *limit_s = handler_query(ev, "limit");
+    const char *token = handler_query(ev, "nextToken");
+    json_t *start = NULL, *items = NULL, *last = NULL, *item;
     long long limit = parse_limit(limit_s);
+    size_t i;
 
     if (limit < 0)
-        return handler_message(400, MSG_BAD_LIMIT);
+        return handler_message(res, 400, MSG_BAD_LIMIT);
     if (token && !(start = token_decode(token)))
-        return handler_message(400, MSG_BAD_TOKEN);
+        return handler_message(res, 400, MSG_BAD_TOKEN);
     if (store_scan(env->store, env->table, start, (size_t)limit, &items, &last,
                    &err) < 0) {
         /* a start key the table's schema refuses came from a bad token */
-        result = start && err.kind == ERR_BAD_REQUEST
-                     ? handler_message(400, MSG_BAD_TOKEN)
-                     : handler_error(&err);
+        if (start && err.kind == ERR_BAD_REQUEST)
+            handler_message(res, 400, MSG_BAD_TOKEN);
+        else
+            handler_error(res, &err);
         goto out;
     }
-    struct buf b;
-    size_t i;
-    json_t *item;
-    buf_init(&b);
-    buf_puts(&b, "{\"items\": [");
+    struct buf *b = &res->body;
+    handler_respond(res, 200);
+    buf_puts(b, "{\"items\": [");
     json_array_foreach(items, i, item)
     {
         if (i)
-            buf_puts(&b, ", ");
-        attr_write_plain_item(&b, item);
+            buf_puts(b, ", ");
+        attr_write_plain_item(b, item);
     }
-    buf_printf(&b, "], \"count\": %zu", json_array_size(items));
+    buf_printf(b, "], \"count\": %zu", json_array_size(items));
     if (last) {
         char *t = token_encode(last);
-        buf_printf(&b, ", \"nextToken\": \"%s\"", t);
+        buf_printf(b, ", \"nextToken\": \"%s\"", t);
         free(t);
     }
-    buf_puts(&b, "}");
-    result = handler_result_new(200, NULL, json_stringn(b.data, b.len));
-    buf_fini(&b);
+    buf_puts(b, "}");
 out:
     json_decref(start);
     json_decref(items);
     json_decref(last);
-    return result;
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -460,10 +450,11 @@ static int delete_decide(void *ctx, const json_t *old, const char *old_etag,
 
 /* The body of a PUT or PATCH, its key checked against the path. For PUT the
  * result is the whole new item (key first); for PATCH the patch itself. */
-static json_t *update_body(const json_t *event, const struct handler_env *env,
-                           const json_t *key, int whole, struct err *err)
+static json_t *update_body(const struct handler_event *ev,
+                           const struct handler_env *env, const json_t *key,
+                           int whole, struct err *err)
 {
-    json_t *body = body_item(event, err);
+    json_t *body = body_item(ev, err);
     if (!body)
         return NULL;
     json_t *key_value = json_object_get(key, env->partition_key);
@@ -484,53 +475,57 @@ static json_t *update_body(const json_t *event, const struct handler_env *env,
 
 /* PUT, PATCH and DELETE differ only in the body they take, the decision
  * inside the transaction and the words of the answer. */
-static json_t *update(const json_t *event, const struct handler_env *env,
-                      store_mutate_fn *decide, int body_kind,
-                      const char *message)
+static int update(const struct handler_event *ev, const struct handler_env *env,
+                  struct handler_result *res, store_mutate_fn *decide,
+                  int body_kind, const char *message)
 {
     struct err err = ERR_INIT;
     struct write_ctx w = {0};
-    json_t *key = path_key(event, env), *result;
+    json_t *key = path_key(ev, env);
     char etag[STORE_ETAG_SIZE];
 
     if (!key)
-        return handler_message(404, MSG_NOT_FOUND);
+        return handler_message(res, 404, MSG_NOT_FOUND);
     if (body_kind &&
-        !(w.item = update_body(event, env, key, body_kind == 1, &err)))
+        !(w.item = update_body(ev, env, key, body_kind == 1, &err)))
         goto fail;
-    w.if_match = handler_header(event, "If-Match");
+    w.if_match = handler_header(ev, "If-Match");
     if (store_mutate_item(env->store, env->table, key, decide, &w, etag, &err) <
         0)
         goto fail;
     if (decide == delete_decide) {
-        result =
-            handler_result_new(200, NULL, message_with_item(message, w.old));
+        message_with_item(res, 200, message, w.old);
     } else {
         /* the item as this request's transaction wrote it (for PATCH, the
          * merge), not a later read that another writer may have overtaken */
-        result = handler_result_new(200, etag_headers(etag, NULL),
-                                    message_with_item(message, w.result));
+        message_with_item(res, 200, message, w.result);
+        set_etag(res, etag);
     }
     goto out;
 fail:
-    result = handler_error(&err);
+    handler_error(res, &err);
 out:
     json_decref(key);
     write_ctx_fini(&w);
-    return result;
+    return 0;
 }
 
-json_t *handler_items_put(const json_t *event, const struct handler_env *env)
+int handler_items_put(const struct handler_event *ev,
+                      const struct handler_env *env, struct handler_result *res)
 {
-    return update(event, env, put_decide, 1, "Item updated successfully!");
+    return update(ev, env, res, put_decide, 1, "Item updated successfully!");
 }
 
-json_t *handler_items_patch(const json_t *event, const struct handler_env *env)
+int handler_items_patch(const struct handler_event *ev,
+                        const struct handler_env *env,
+                        struct handler_result *res)
 {
-    return update(event, env, patch_decide, 2, "Item updated successfully!");
+    return update(ev, env, res, patch_decide, 2, "Item updated successfully!");
 }
 
-json_t *handler_items_delete(const json_t *event, const struct handler_env *env)
+int handler_items_delete(const struct handler_event *ev,
+                         const struct handler_env *env,
+                         struct handler_result *res)
 {
-    return update(event, env, delete_decide, 0, "Item deleted successfully!");
+    return update(ev, env, res, delete_decide, 0, "Item deleted successfully!");
 }

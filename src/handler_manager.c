@@ -225,58 +225,54 @@ out:
     return rc;
 }
 
-json_t *handler_manager(const json_t *event, const struct handler_env *env)
+int handler_manager(const struct handler_event *ev,
+                    const struct handler_env *env, struct handler_result *res)
 {
     struct err err = ERR_INIT;
-    json_t *body = NULL, *result = NULL;
-    struct buf b;
-    size_t len;
-    char *text = handler_body(event, &len);
+    json_t *body = NULL;
+    struct buf *b = &res->body;
+    int rc = -1;
 
-    buf_init(&b);
-    if (!text) {
+    if (!ev->body) {
         err_set(&err, ERR_BAD_REQUEST, "the body is empty");
-        goto fail;
+        goto out;
     }
-    if (!(body = attr_item_from_json_text(text, len, &err)))
-        goto fail;
+    if (!(body = attr_item_from_json_text(ev->body, ev->body_len, &err)))
+        goto out;
     const char *op = json_string_value(member(body, "operation", "S"));
     const char *table = json_string_value(member(body, "tableName", "S"));
     json_t *payload = json_object_get(body, "payload");
     if (!op) {
         err_set(&err, ERR_BAD_REQUEST, "the body has no \"operation\"");
-        goto fail;
+        goto out;
     }
+    handler_respond(res, 200);
     if (!strcmp(op, "ping")) {
-        buf_puts(&b, "\"pong\"");
+        buf_puts(b, "\"pong\"");
     } else if (!strcmp(op, "echo")) {
         if (payload)
-            attr_write_plain_value(&b, payload);
+            attr_write_plain_value(b, payload);
         else
-            buf_puts(&b, "null");
+            buf_puts(b, "null");
     } else if (!strcmp(op, "create") || !strcmp(op, "read") ||
                !strcmp(op, "update") || !strcmp(op, "delete") ||
                !strcmp(op, "list")) {
         if (!table) {
             err_set(&err, ERR_BAD_REQUEST, "the body has no \"tableName\"");
-            goto fail;
+            goto out;
         }
-        if (run(env->store, op, table, json_object_get(payload, "M"), &b,
-                &err) < 0)
-            goto fail;
+        if (run(env->store, op, table, json_object_get(payload, "M"), b, &err) <
+            0)
+            goto out;
     } else {
         err_set(&err, ERR_BAD_REQUEST, "Unrecognized operation \"%s\"", op);
-        goto fail;
+        goto out;
     }
-    result = handler_result_new(200, NULL, json_stringn(b.data, b.len));
-    goto out;
-fail:
-    /* a Lambda function that raises: API Gateway answers 502 */
-    log_warn("DynamoDBManager: %s", err.msg);
-    result = NULL;
+    rc = 0;
 out:
-    buf_fini(&b);
+    /* a Lambda function that raises: API Gateway answers 502 */
+    if (rc < 0)
+        log_warn("DynamoDBManager: %s", err.msg);
     json_decref(body);
-    free(text);
-    return result;
+    return rc;
 }

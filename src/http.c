@@ -45,9 +45,9 @@ struct request {
 /* Headers and query parameters, gathered on the last callback only (on its
  * stack: they point into libmicrohttpd's memory for the request). */
 struct fields {
-    struct gateway_kv headers[MAX_HEADERS];
+    struct handler_kv headers[MAX_HEADERS];
     size_t nheaders;
-    struct gateway_kv query[MAX_QUERY];
+    struct handler_kv query[MAX_QUERY];
     size_t nquery;
 };
 
@@ -58,9 +58,9 @@ static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind,
 
     if (kind == MHD_HEADER_KIND && r->nheaders < MAX_HEADERS)
         r->headers[r->nheaders++] =
-            (struct gateway_kv){key, value ? value : ""};
+            (struct handler_kv){key, value ? value : ""};
     else if (kind == MHD_GET_ARGUMENT_KIND && r->nquery < MAX_QUERY)
-        r->query[r->nquery++] = (struct gateway_kv){key, value ? value : ""};
+        r->query[r->nquery++] = (struct handler_kv){key, value ? value : ""};
     return MHD_YES;
 }
 

@@ -86,6 +86,14 @@ static int parse_template(struct entry *e, const char *resource,
                 return err_set(err, ERR_CONFIG,
                                "bad resource template \"%s\": bad parameter",
                                resource);
+            int nparams = 0;
+            for (int i = 0; i < e->nsegs; i++)
+                nparams += e->segs[i].param;
+            if (nparams > ROUTE_MAX_PARAMS)
+                return err_set(err, ERR_CONFIG,
+                               "bad resource template \"%s\": more than %d "
+                               "parameters",
+                               resource, ROUTE_MAX_PARAMS);
             for (int i = 0; i < e->nsegs - 1; i++)
                 if (e->segs[i].param && !strcmp(e->segs[i].text, s->text))
                     return err_set(err, ERR_CONFIG,
@@ -182,14 +190,15 @@ static int fits(const struct entry *e, const char *path, const char *spans[][2])
 
 enum route_result route_match(const struct route_table *t, const char *method,
                               const char *path, const struct route **route,
-                              json_t **params)
+                              struct route_param params[ROUTE_MAX_PARAMS],
+                              size_t *nparams)
 {
     const char *spans[MAX_SEGMENTS][2];
     const struct entry *best = NULL;
     int path_seen = 0;
 
     *route = NULL;
-    *params = NULL;
+    *nparams = 0;
     for (int i = 0; i < t->n; i++) {
         const struct entry *e = &t->entries[i];
         if (!fits(e, path, spans))
@@ -208,13 +217,12 @@ enum route_result route_match(const struct route_table *t, const char *method,
         return path_seen ? ROUTE_PATH_ONLY : ROUTE_NONE;
     fits(best, path, spans);
     for (int i = 0; i < best->nsegs; i++) {
-        if (!best->segs[i].param)
+        if (!best->segs[i].param || *nparams == ROUTE_MAX_PARAMS)
             continue;
-        if (!*params)
-            *params = json_object();
-        json_object_set_new(
-            *params, best->segs[i].text,
-            json_stringn(spans[i][0], (size_t)(spans[i][1] - spans[i][0])));
+        params[*nparams].name = best->segs[i].text;
+        params[*nparams].value = spans[i][0];
+        params[*nparams].len = (size_t)(spans[i][1] - spans[i][0]);
+        (*nparams)++;
     }
     *route = &best->route;
     return ROUTE_MATCHED;
