@@ -123,6 +123,7 @@ test: unit blackbox postman container
 
 bench: $(BIN)
 	CRUDD_BIN=$(abspath $(BIN)) bench/run.sh
+	CRUDD_BIN=$(abspath $(BIN)) bench/ddb.sh
 
 FORMAT_FILES := $(wildcard src/*.c include/*.h tests/unit/*.c bench/*.c)
 format:
