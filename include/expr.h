@@ -204,4 +204,12 @@ int expr_key_condition(const struct expr *e, const char *pk_name,
  */
 int expr_is_reserved(const char *name, size_t len);
 
+/*
+ * Whether a condition, filter or key condition expression reads the
+ * top-level attribute name (a document path starting at it, after
+ * ExpressionAttributeNames substitution). 0 for other kinds and for NULL.
+ * Query uses it to refuse filters on key attributes, as DynamoDB does.
+ */
+int expr_mentions(const struct expr *e, const char *name);
+
 #endif

@@ -359,6 +359,15 @@ json_t *ddb_transact_get_items(struct ddb *d, json_t *in, json_t **extra,
             goto out;
         ops[i].key = keys[i];
     }
+    for (i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (!strcmp(ops[i].table, ops[j].table) &&
+                json_equal(keys[i], keys[j])) {
+                err_set(err, ERR_BAD_REQUEST,
+                        "Transaction request cannot include multiple "
+                        "operations on one item");
+                goto out;
+            }
     if (store_get_items(d->store, ops, n, items, err) < 0)
         goto out;
     json_t *responses = json_array();

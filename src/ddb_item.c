@@ -101,21 +101,25 @@ static json_t *write_item(struct ddb *d, json_t *in, json_t **extra,
     json_t *out = NULL;
 
     expr_usage_init(&usage);
+    /* the request is read whole before the table is looked up, so a
+     * malformed value is a SerializationException even on a missing table,
+     * as in DynamoDB */
     if (ddb_req_string(in, "TableName", &table, err) < 0 ||
         ddb_no_legacy(in, err) < 0 ||
         return_values(in, kind == 'U', &rv, err) < 0 ||
         ddb_opt_string(in, "ReturnValuesOnConditionCheckFailure", &rvf, err) <
-            0 ||
-        ddb_table(d, table, &desc, err) < 0)
+            0)
+        goto out;
+    if (kind == 'P' &&
+        !(w.item = ddb_item(json_object_get(in, "Item"), "item", err)))
+        goto out;
+    if (kind != 'P' && !(w.key = ddb_key_param(in, "Key", err)))
+        goto out;
+    if (ddb_table(d, table, &desc, err) < 0)
         goto out;
     w.desc = &desc;
-    if (kind == 'P') {
-        if (!(w.item = ddb_item(json_object_get(in, "Item"), "item", err)) ||
-            !(w.key = ddb_key_of(&desc, w.item, err)))
-            goto out;
-    } else if (!(w.key = ddb_key_param(in, "Key", err))) {
+    if (kind == 'P' && !(w.key = ddb_key_of(&desc, w.item, err)))
         goto out;
-    }
     if (ddb_expr(in, "ConditionExpression", EXPR_CONDITION, &usage, &cond,
                  err) < 0 ||
         (kind == 'U' && ddb_expr(in, "UpdateExpression", EXPR_UPDATE, &usage,
@@ -189,8 +193,8 @@ json_t *ddb_get_item(struct ddb *d, json_t *in, json_t **extra, struct err *err)
     (void)extra;
     expr_usage_init(&usage);
     if (ddb_req_string(in, "TableName", &table, err) < 0 ||
-        ddb_no_legacy(in, err) < 0 || ddb_table(d, table, &desc, err) < 0 ||
-        !(key = ddb_key_param(in, "Key", err)) ||
+        ddb_no_legacy(in, err) < 0 || !(key = ddb_key_param(in, "Key", err)) ||
+        ddb_table(d, table, &desc, err) < 0 ||
         ddb_expr(in, "ProjectionExpression", EXPR_PROJECTION, &usage, &proj,
                  err) < 0 ||
         ddb_expr_done(in, &usage, err) < 0 ||

@@ -133,6 +133,16 @@ static json_t *read_page(struct ddb *d, json_t *in, struct err *err, int scan)
         ddb_table(d, table, &desc, err) < 0 ||
         read_schema(&desc, index, &pk, &pk_type, &sk, &sk_type, err) < 0)
         goto out;
+    if (index && json_is_true(json_object_get(in, "ConsistentRead"))) {
+        for (size_t i = 0; i < desc.nindexes; i++)
+            if (!strcmp(desc.indexes[i].name, index) &&
+                desc.indexes[i].kind == STORE_INDEX_GLOBAL) {
+                err_set(err, ERR_BAD_REQUEST,
+                        "Consistent reads are not supported on global "
+                        "secondary indexes");
+                goto out;
+            }
+    }
     if (json_object_get(in, "ExclusiveStartKey") &&
         !(start = ddb_key_param(in, "ExclusiveStartKey", err)))
         goto out;
@@ -184,6 +194,16 @@ static json_t *read_page(struct ddb *d, json_t *in, struct err *err, int scan)
         if (expr_key_condition(key, pk, pt, sk, sk ? st : NULL, &range, err) <
             0)
             goto out;
+        const char *keys[2] = {pk, sk};
+        for (int i = 0; i < 2 && keys[i]; i++) {
+            if (expr_mentions(filter, keys[i])) {
+                err_set(err, ERR_BAD_REQUEST,
+                        "Filter Expression can only contain non-primary key "
+                        "attributes: Primary key attribute: %s",
+                        keys[i]);
+                goto out;
+            }
+        }
         json_t *fwd = json_object_get(in, "ScanIndexForward");
         struct store_query q = {table,
                                 index,

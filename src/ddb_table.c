@@ -236,6 +236,45 @@ static int check_name(const char *name, struct err *err)
     return 0;
 }
 
+/* AttributeDefinitions: types S, N or B, and exactly the attributes the
+ * table's and its indexes' key schemas use (DynamoDB refuses extras). */
+static int check_definitions(const json_t *defs,
+                             const struct store_key_schema *ks,
+                             const struct store_index_spec *specs, size_t n,
+                             struct err *err)
+{
+    size_t i;
+    json_t *d;
+
+    json_array_foreach(defs, i, d)
+    {
+        const char *name =
+            json_string_value(json_object_get(d, "AttributeName"));
+        const char *type =
+            json_string_value(json_object_get(d, "AttributeType"));
+        if (!type ||
+            (strcmp(type, "S") && strcmp(type, "N") && strcmp(type, "B")))
+            return err_set(err, ERR_BAD_REQUEST,
+                           "1 validation error detected: Value '%s' at "
+                           "'attributeDefinitions.%zu.member.attributeType' "
+                           "failed to satisfy constraint: Member must "
+                           "satisfy enum value set: [B, N, S]",
+                           type ? type : "null", i + 1);
+        int used = name && (!strcmp(name, ks->partition_key) ||
+                            (ks->sort_key && !strcmp(name, ks->sort_key)));
+        for (size_t j = 0; j < n && name && !used; j++)
+            used =
+                !strcmp(name, specs[j].key.partition_key) ||
+                (specs[j].key.sort_key && !strcmp(name, specs[j].key.sort_key));
+        if (!used)
+            return err_set(err, ERR_BAD_REQUEST,
+                           INVALID "Number of attributes in KeySchema does "
+                                   "not exactly match number of attributes "
+                                   "defined in AttributeDefinitions");
+    }
+    return 0;
+}
+
 json_t *ddb_create_table(struct ddb *d, json_t *in, json_t **extra,
                          struct err *err)
 {
@@ -257,7 +296,9 @@ json_t *ddb_create_table(struct ddb *d, json_t *in, json_t **extra,
                     STORE_INDEX_GLOBAL, defs, specs, non_key, &n, &nk,
                     err) < 0 ||
         index_specs(json_object_get(in, "LocalSecondaryIndexes"),
-                    STORE_INDEX_LOCAL, defs, specs, non_key, &n, &nk, err) < 0)
+                    STORE_INDEX_LOCAL, defs, specs, non_key, &n, &nk,
+                    err) < 0 ||
+        check_definitions(defs, &ks, specs, n, err) < 0)
         return NULL;
     if (store_create_table_indexed(d->store, name, &ks, specs, n, err) < 0 ||
         store_describe_table(d->store, name, &desc, err) < 0)

@@ -2989,3 +2989,23 @@ type:
                    "One or more parameter values were invalid: Condition "
                    "parameter type does not match schema type");
 }
+
+/* ---- What a condition reads -------------------------------------------- */
+
+static int node_mentions(const struct node *n, const char *name, size_t len)
+{
+    if (!n)
+        return 0;
+    if (n->k == N_PATH && n->path.n > 0 && n->path.el[0].name &&
+        n->path.el[0].len == len && !memcmp(n->path.el[0].name, name, len))
+        return 1;
+    for (size_t i = 0; i < n->nkid; i++)
+        if (node_mentions(n->kid[i], name, len))
+            return 1;
+    return 0;
+}
+
+int expr_mentions(const struct expr *e, const char *name)
+{
+    return e && node_mentions(e->cond, name, strlen(name));
+}
