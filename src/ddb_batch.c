@@ -138,44 +138,12 @@ static int action_decide(void *ctx, const json_t *old, const char *old_etag,
                          json_t **new_item, struct err *err)
 {
     struct action *a = ctx;
-    int ok = 1;
+    struct expr_write w = {a->cond, a->update, a->kind == 'P' ? a->item : NULL,
+                           a->key, a->kind == 'D' || a->kind == 'C'};
 
     (void)old_etag;
     a->old = old ? json_deep_copy(old) : NULL;
-    if (a->cond && expr_eval_condition(a->cond, old, &ok, err) < 0)
-        return -1;
-    if (!ok)
-        return err_set(err, ERR_CONFLICT, "The conditional request failed");
-    switch (a->kind) {
-    case 'P':
-        *new_item = json_incref(a->item);
-        return 0;
-    case 'U': {
-        json_t *next = a->update
-                           ? expr_apply_update(a->update, old ? old : a->key,
-                                               NULL, NULL, err)
-                           : json_deep_copy(old ? old : a->key);
-        const char *name;
-        json_t *v;
-        if (!next)
-            return -1;
-        json_object_foreach(a->key, name, v)
-        {
-            if (!json_equal(json_object_get(next, name), v)) {
-                json_decref(next);
-                return err_set(err, ERR_BAD_REQUEST,
-                               INVALID "Cannot update attribute %s. This "
-                                       "attribute is part of the key",
-                               name);
-            }
-        }
-        *new_item = next;
-        return 0;
-    }
-    default: /* 'D' and 'C' */
-        *new_item = NULL;
-        return 0;
-    }
+    return expr_write_apply(&w, old, new_item, NULL, NULL, err);
 }
 
 /* Parse one Put / Update / Delete / ConditionCheck member into a. */

@@ -36,39 +36,14 @@ static int decide(void *ctx, const json_t *old, const char *old_etag,
                   json_t **new_item, struct err *err)
 {
     struct write *w = ctx;
-    int ok = 1;
+    struct expr_write ew = {w->cond, w->update, w->update ? NULL : w->item,
+                            w->key, w->remove};
 
     (void)old_etag;
     w->old = old ? json_deep_copy(old) : NULL;
-    if (w->cond && expr_eval_condition(w->cond, old, &ok, err) < 0)
+    if (expr_write_apply(&ew, old, &w->new_item, &w->upd_old, &w->upd_new,
+                         err) < 0)
         return -1;
-    if (!ok)
-        return err_set(err, ERR_CONFLICT, "The conditional request failed");
-    if (w->remove) {
-        *new_item = NULL;
-        return 0;
-    }
-    if (w->update) {
-        json_t *next = expr_apply_update(w->update, old ? old : w->key,
-                                         &w->upd_old, &w->upd_new, err);
-        if (!next)
-            return -1;
-        const char *name;
-        json_t *v;
-        json_object_foreach((json_t *)(uintptr_t)w->key, name, v)
-        {
-            if (!json_equal(json_object_get(next, name), v)) {
-                json_decref(next);
-                return err_set(err, ERR_BAD_REQUEST,
-                               INVALID "Cannot update attribute %s. This "
-                                       "attribute is part of the key",
-                               name);
-            }
-        }
-        w->new_item = next;
-    } else {
-        w->new_item = json_incref(w->item);
-    }
     *new_item = json_incref(w->new_item);
     return 0;
 }
@@ -129,10 +104,7 @@ static json_t *write_item(struct ddb *d, json_t *in, json_t **extra,
     w.cond = cond;
     w.update = update;
     w.remove = kind == 'D';
-    if (kind == 'U' && !update) {
-        /* UpdateItem without an expression writes the key alone */
-        w.item = json_deep_copy(w.key);
-    }
+
     if (store_mutate_item(d->store, table, w.key, decide, &w, NULL, err) < 0) {
         if (err->kind == ERR_CONFLICT && rvf && !strcmp(rvf, "ALL_OLD") &&
             w.old)

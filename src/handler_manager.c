@@ -50,26 +50,13 @@ static int decide(void *ctx, const json_t *old, const char *old_etag,
                   json_t **new_item, struct err *err)
 {
     struct decision *d = ctx;
-    int ok = 1;
+    struct expr_write w = {d->cond, d->update, d->update ? NULL : d->item,
+                           d->key, d->remove};
 
     (void)old_etag;
     d->old = old ? json_deep_copy(old) : NULL;
-    if (d->cond && expr_eval_condition(d->cond, old, &ok, err) < 0)
+    if (expr_write_apply(&w, old, &d->now, &d->upd_old, &d->upd_new, err) < 0)
         return -1;
-    if (!ok)
-        return err_set(err, ERR_CONFLICT, "The conditional request failed");
-    if (d->remove) {
-        *new_item = NULL;
-        return 0;
-    }
-    if (d->update) {
-        d->now = expr_apply_update(d->update, old ? old : d->key, &d->upd_old,
-                                   &d->upd_new, err);
-        if (!d->now)
-            return -1;
-    } else {
-        d->now = json_deep_copy(d->item);
-    }
     *new_item = json_incref(d->now);
     return 0;
 }
