@@ -418,8 +418,18 @@ json_t *attr_item_from_json_text(const char *text, size_t len, struct err *err)
         goto out;
     }
     item = json_object();
-    json_object_keylen_foreach(doc, key, klen, v)
+        json_object_keylen_foreach(doc, key, klen, v)
     {
+        /* DynamoDB refuses an empty attribute name; so must this face, or
+         * an item would be stored that the other face cannot write */
+        if (klen == 0) {
+            err_set(err, ERR_BAD_REQUEST,
+                    "One or more parameter values were invalid: An "
+                    "AttributeName may not be empty");
+            json_decref(item);
+            item = NULL;
+            goto out;
+        }
         a = convert(v, 0, &t, err);
         if (!a) {
             json_decref(item);

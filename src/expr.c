@@ -1189,10 +1189,17 @@ static int p_name(struct parser *p, struct path *out)
     } else if (t->t == T_NAME) {
         if (json_is_object(p->names))
             v = json_object_getn(p->names, s, t->len);
-        if (!json_is_string(v)) {
+                if (!json_is_string(v)) {
             fail(p,
                  "An expression attribute name used in the document path is "
                  "not defined; attribute name: %.*s",
+                 (int)t->len, s);
+            return -1;
+        }
+        if (json_string_length(v) == 0) {
+            fail(p,
+                 "ExpressionAttributeNames contains invalid value: Empty "
+                 "attribute name for key %.*s",
                  (int)t->len, s);
             return -1;
         }

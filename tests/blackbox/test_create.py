@@ -58,6 +58,14 @@ class CreateTest(CruddTestCase):
         item = self.create(body)
         self.assert_item_is(item["id"], dict(body, id=item["id"]))
 
+    def test_post_with_an_empty_attribute_name_is_400_and_stores_nothing(self):
+        # found by fuzz_body: DynamoDB refuses an empty attribute name, so an
+        # item holding one could never be written back through that face
+        r = self.req("POST", "/items", {"id": "empty-name", "": 1})
+        self.assert_error(r, 400, "One or more parameter values were invalid: "
+                                  "An AttributeName may not be empty")
+        self.assertEqual(self.get_item("empty-name").status, 404)
+
     def test_post_not_json_is_400(self):
         for raw in (b'{"name": ', b"not json", b"{'a': 1}", b'{"a": 1}x',
                     b""):
