@@ -9,6 +9,8 @@
 #                         a sanitized ./build/san/crudd (and its unit tests)
 #   make test             unit tests, black-box tests, Postman collection
 #   make bench            wrk load against crudd and a floor responder
+#   make fuzz             build the libFuzzer targets, run each FUZZ_SECONDS
+#   make fuzz-regress     run each fuzz target once over its saved crashes
 #   make format           clang-format every source file
 #   make check-format     fail if a file is not formatted
 #   make check-layers     fail if an include points up the flow
@@ -125,7 +127,66 @@ bench: $(BIN)
 	CRUDD_BIN=$(abspath $(BIN)) bench/run.sh
 	CRUDD_BIN=$(abspath $(BIN)) bench/ddb.sh
 
-FORMAT_FILES := $(wildcard src/*.c include/*.h tests/unit/*.c bench/*.c)
+# Fuzzing: one libFuzzer target per tests/fuzz/fuzz_<name>.c, built with
+# clang under ASan+UBSan into build/fuzz/<name> and linked with every object
+# but main.o, themselves rebuilt with clang and coverage into build/fuzz/obj.
+# `fuzz` runs each for FUZZ_SECONDS over a copy of its seed corpus
+# tests/fuzz/corpus/<name>/ (new inputs go to build/fuzz/corpus/<name>, never
+# into the repository), with tests/fuzz/<name>.dict when there is one; a
+# crash is written to build/fuzz/crash/ and fails the run. `fuzz-regress`
+# runs each once over its crash reproducers tests/fuzz/regress/<name>/ and
+# its seeds, so a fixed bug stays fixed.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_DIR     := build/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer
+# clang warns where gcc does not (-Wformat-nonliteral in log calls): -Werror
+# stays with the gcc build.
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -O1 -g $(filter-out -Werror,$(WARN)) \
+                -Iinclude -Isrc -Ibuild $(PKG_CFLAGS) $(FUZZ_SAN)
+FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%, \
+                  $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ_DIR)/%)
+FUZZ_OBJS    := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o, \
+                  $(filter-out src/main.c,$(SRCS))) $(FUZZ_DIR)/obj/schema.o
+
+.PHONY: fuzz fuzz-build fuzz-regress
+.SECONDARY: $(FUZZ_OBJS)
+$(FUZZ_DIR)/obj/%.o: src/%.c | $(FUZZ_DIR)/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+$(FUZZ_DIR)/obj/schema.o: $(BUILD)/schema.c | $(FUZZ_DIR)/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+$(FUZZ_DIR)/%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) \
+	    $(LDLIBS)
+$(FUZZ_DIR)/obj:
+	mkdir -p $@
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_NAMES); do \
+	  echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/crash; \
+	  cp tests/fuzz/corpus/$$t/* $(FUZZ_DIR)/corpus/$$t/; \
+	  d=; if [ -f tests/fuzz/$$t.dict ]; then d=-dict=tests/fuzz/$$t.dict; fi; \
+	  $(FUZZ_DIR)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	      -rss_limit_mb=2048 -print_final_stats=1 $$d \
+	      -artifact_prefix=$(FUZZ_DIR)/crash/$$t- $(FUZZ_DIR)/corpus/$$t; \
+	done
+
+fuzz-regress: fuzz-build
+	@set -e; for t in $(FUZZ_NAMES); do \
+	  echo "== fuzz-regress $$t"; \
+	  r=tests/fuzz/regress/$$t; [ -d $$r ] || r=; \
+	  mkdir -p $(FUZZ_DIR)/crash; \
+	  $(FUZZ_DIR)/$$t -runs=0 -timeout=10 -rss_limit_mb=2048 \
+	      -artifact_prefix=$(FUZZ_DIR)/crash/$$t- $$r tests/fuzz/corpus/$$t; \
+	done
+
+FORMAT_FILES := $(wildcard src/*.c include/*.h tests/unit/*.c tests/fuzz/*.c \
+                  bench/*.c)
 format:
 	clang-format -i $(FORMAT_FILES)
 check-format:
@@ -136,4 +197,4 @@ check-layers:
 clean:
 	rm -rf build crudd
 
--include $(wildcard $(BUILD)/*.d)
+-include $(wildcard $(BUILD)/*.d $(FUZZ_DIR)/obj/*.d)
