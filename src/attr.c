@@ -418,7 +418,7 @@ json_t *attr_item_from_json_text(const char *text, size_t len, struct err *err)
         goto out;
     }
     item = json_object();
-        json_object_keylen_foreach(doc, key, klen, v)
+    json_object_keylen_foreach(doc, key, klen, v)
     {
         /* DynamoDB refuses an empty attribute name; so must this face, or
          * an item would be stored that the other face cannot write */
