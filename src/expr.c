@@ -1189,7 +1189,7 @@ static int p_name(struct parser *p, struct path *out)
     } else if (t->t == T_NAME) {
         if (json_is_object(p->names))
             v = json_object_getn(p->names, s, t->len);
-                if (!json_is_string(v)) {
+        if (!json_is_string(v)) {
             fail(p,
                  "An expression attribute name used in the document path is "
                  "not defined; attribute name: %.*s",
