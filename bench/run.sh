@@ -7,7 +7,16 @@
 #
 # Environment: BENCH_SECONDS (per test, default 5), BENCH_ITEMS (default
 # 10000), BENCH_PERF (auto: profile crudd's 32-connection GET with perf when
-# it is below the target; 1 always; 0 never).
+# it is below the target; 1 always; 0 never), BENCH_WRITE_THREADS (default
+# 32: the --threads of the group commit runs, see below), BENCH_GC_ROUNDS
+# (default 3).
+#
+# Group commit: POST /items at 32 connections against crudd with group
+# commit on and against crudd with --group-commit off (one transaction per
+# write, the baseline), each on a fresh database, in the same run. Twice:
+# at crudd's default --threads (one per core), where a request holds its
+# worker thread while its write waits, so at most that many writes can
+# share a commit; and at BENCH_WRITE_THREADS, where all 32 can.
 #
 # A benchmark reports; it does not fail the build: a missed target is a WARN
 # line and the exit status is still 0. Exit 1 only when it cannot run.
@@ -24,6 +33,12 @@ FLOOR_BIN=bench/floor
 # at 32 connections at most this many microseconds.
 GET_RATIO_MIN=0.8
 P99_MAX_US=1500
+# Targets: group commit's POST at 32 connections against the baseline.
+GC_RATIO_MIN=1.8
+GC_RPS_MIN=12000
+GC_P99_MAX_US=10000
+WRITE_THREADS=${BENCH_WRITE_THREADS:-32}
+GC_ROUNDS=${BENCH_GC_ROUNDS:-3}
 
 if ! command -v wrk >/dev/null; then
     echo "bench: wrk is not installed; install it with: apt-get install -y wrk" >&2
@@ -81,12 +96,28 @@ wait_http() {
 # crudd prints "listening on" at info level only, and at info level it also
 # writes an access-log line per request; so it runs at warn on a port chosen
 # here, and readiness is its health path answering.
-CRUDD_PORT=$(free_port)
-"$CRUDD_BIN" --bind 127.0.0.1 --port "$CRUDD_PORT" --db "$TMP/crudd.db" \
-    --log-level warn --durability full 2>"$TMP/crudd.log" &
-CRUDD_PID=$!
-PIDS+=("$CRUDD_PID")
-wait_http "$CRUDD_PORT" /_crudd/health
+# start_crudd NAME [FLAGS...]: start crudd on a fresh database ($TMP/NAME.db);
+# its port goes into PORT_OF[NAME], its pid into PID_OF[NAME].
+declare -A PORT_OF PID_OF
+start_crudd() {
+    local name=$1 port
+    shift
+    port=$(free_port)
+    "$CRUDD_BIN" --bind 127.0.0.1 --port "$port" --db "$TMP/$name.db" \
+        --log-level warn --durability full "$@" 2>"$TMP/$name.log" &
+    PID_OF[$name]=$!
+    PIDS+=("$!")
+    PORT_OF[$name]=$port
+    wait_http "$port" /_crudd/health
+}
+stop_crudd() {
+    kill -TERM "${PID_OF[$1]}" 2>/dev/null || true
+    wait "${PID_OF[$1]}" 2>/dev/null || true
+}
+
+start_crudd crudd
+CRUDD_PORT=${PORT_OF[crudd]}
+CRUDD_PID=${PID_OF[crudd]}
 
 "$FLOOR_BIN" --port 0 --db "$TMP/floor.db" --seed "$ITEMS" 2>"$TMP/floor.log" &
 FLOOR_PID=$!
@@ -145,6 +176,46 @@ for target in crudd floor; do
     run "$target post c32" "${!port}" post.lua 32
 done
 
+# Group commit against its baseline: fresh servers, one at a time, so that
+# they do not share the cores or the disk; GC_ROUNDS rounds of baseline then
+# group commit, interleaved, so that a burst of load from elsewhere on the
+# machine hits both alike; each figure is the median of its rounds.
+GC_CONFIGS=("default threads|" "$WRITE_THREADS threads|--threads $WRITE_THREADS")
+for cfg in "${GC_CONFIGS[@]}"; do
+    label=${cfg%%|*}
+    # shellcheck disable=SC2206  # the flags split on purpose
+    flags=(${cfg#*|})
+    for ((round = 1; round <= GC_ROUNDS; round++)); do
+        for mode in off on; do
+            name=gc-$mode-$round
+            start_crudd "$name" --group-commit "$mode" "${flags[@]}"
+            run warmup "${PORT_OF[$name]}" post.lua 32 1
+            run "gc $mode $label $round" "${PORT_OF[$name]}" post.lua 32
+            stop_crudd "$name"
+            rm -f "$TMP/$name.db" "$TMP/$name.db-wal" "$TMP/$name.db-shm"
+        done
+    done
+done
+
+# median_gc MODE LABEL: the medians over the rounds of each RESULT field.
+median_gc() {
+    local r
+    for ((r = 1; r <= GC_ROUNDS; r++)); do
+        echo "${RES[gc $1 $2 $r]}"
+    done | awk '{ for (i = 1; i <= NF; i++) v[i, NR] = $i }
+        END {
+            for (i = 1; i <= 5; i++) {
+                n = 0
+                for (r = 1; r <= NR; r++) a[++n] = v[i, r]
+                for (x = 1; x <= n; x++)        # insertion sort: n is small
+                    for (y = x; y > 1 && a[y - 1] > a[y]; y--) {
+                        t = a[y]; a[y] = a[y - 1]; a[y - 1] = t }
+                printf "%s%s", (i > 1 ? " " : ""), a[int((n + 1) / 2)]
+            }
+            print ""
+        }'
+}
+
 # perf: crudd's GET at 32 connections, once more, with crudd sampled.
 get_ratio() {
     local c f
@@ -199,6 +270,43 @@ read -r _ _ p99 _ <<<"${RES[crudd get c32]}"
 verdict "$v" "crudd GET p99 at 32 connections is" \
     "$(awk -v p="$p99" 'BEGIN { printf "%.3f", p / 1000 }') ms" \
     "(target <= $(awk -v p="$P99_MAX_US" 'BEGIN { print p / 1000 }') ms)"
+
+echo
+echo "POST /items at 32 connections, group commit against one transaction" \
+    "per write; medians of $GC_ROUNDS rounds, each on a fresh database:"
+printf '%-46s %10s %9s %9s %8s %7s\n' "" "writes/s" "p50 ms" "p99 ms" \
+    "non-2xx" errors
+declare -A GC
+for cfg in "${GC_CONFIGS[@]}"; do
+    label=${cfg%%|*}
+    for mode in off on; do
+        GC[$mode $label]=$(median_gc "$mode" "$label")
+        read -r rps p50 p99 status sock <<<"${GC[$mode $label]}"
+        name="group commit on, $label"
+        [[ $mode == off ]] && name="baseline (group commit off), $label"
+        awk -v t="$name" -v r="$rps" -v a="$p50" -v b="$p99" -v s="$status" \
+            -v e="$sock" 'BEGIN {
+                printf "%-46s %10.0f %9.3f %9.3f %8d %7d\n",
+                    t, r, a / 1000, b / 1000, s, e }'
+    done
+done
+for cfg in "${GC_CONFIGS[@]}"; do
+    label=${cfg%%|*}
+    read -r on_rps _ on_p99 _ <<<"${GC[on $label]}"
+    read -r off_rps _ <<<"${GC[off $label]}"
+    ratio=$(awk -v a="$on_rps" -v b="$off_rps" \
+        'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+    v=ok
+    below "$ratio" "$GC_RATIO_MIN" && v=miss
+    below "$on_rps" "$GC_RPS_MIN" && v=miss
+    ((on_p99 > GC_P99_MAX_US)) && v=miss
+    verdict "$v" "group commit ($label): $(printf '%.0f' "$on_rps")" \
+        "writes/s, baseline $(printf '%.0f' "$off_rps") writes/s," \
+        "ratio ${ratio}x, p99 $(awk -v p="$on_p99" \
+            'BEGIN { printf "%.3f", p / 1000 }') ms" \
+        "(target >= ${GC_RATIO_MIN}x, >= ${GC_RPS_MIN}/s," \
+        "p99 <= $(awk -v p="$GC_P99_MAX_US" 'BEGIN { print p / 1000 }') ms)"
+done
 for key in "${!RES[@]}"; do
     [[ $key == warmup ]] && continue
     read -r _ _ _ status sock <<<"${RES[$key]}"

@@ -54,6 +54,7 @@ struct config {
     int log_level;      /* enum log_level */
     unsigned threads;   /* worker threads; 0 = one per core */
     int durability;     /* enum store_durability */
+    int group_commit;   /* 1: concurrent writes share commits (default) */
     unsigned timeout_s; /* idle connection timeout, seconds */
     size_t max_body;    /* request body cap, bytes (API Gateway: 10 MB) */
     char *health_path;  /* "/_crudd/health", outside the API's routes */

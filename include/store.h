@@ -9,12 +9,31 @@
  *
  * Every write runs in one SQLite transaction and returns only after it has
  * committed (WAL; synchronous=FULL by default): an acknowledged write survives
- * a killed process and leaves no half-written item.
+ * a killed process (and, with synchronous=FULL, a power loss) and leaves no
+ * half-written item.
  *
- * Threads: every function may be called from any thread at once. The store
- * keeps a pool of connections (each with its prepared statements); a call
- * borrows one for its duration. Concurrent writers wait for each other (busy
- * timeout), they never see SQLITE_BUSY.
+ * Group commit: the writes of concurrent callers share transactions. One
+ * writer thread owns the only connection that writes; a write call queues
+ * its work and sleeps; the writer takes every write waiting at that moment
+ * (at most 256 of them, about 1 MB of items), runs each in its own savepoint
+ * inside one transaction, commits once, then wakes each caller with its own
+ * result. Each write stays atomic and isolated on its own: one that fails
+ * (a failed condition, a refused item) is rolled back to its savepoint and
+ * never affects the others; if the shared commit fails, every write that
+ * had succeeded in it fails with ERR_UNAVAILABLE and none is acknowledged.
+ * Writes run in the order they were called. STORE_COMMIT_SINGLE (see
+ * store_open_ex) commits each write alone instead.
+ *
+ * Threads: every function may be called from any thread at once. Reads
+ * borrow a connection from a pool (each with its prepared statements) for
+ * their duration. Writes (store_mutate_item, store_transact, the table
+ * changes, store_sweep_expired) run on the store's writer thread while the
+ * caller waits: a store_mutate_fn is therefore called on the writer thread,
+ * not the caller's, and must touch nothing but its ctx (which the waiting
+ * caller does not touch meanwhile) and its arguments. Writers never see
+ * SQLITE_BUSY from one another; SQLite's busy timeout only covers another
+ * process holding the database's write lock. store_open starts the writer
+ * thread and store_close stops it.
  *
  * Tables may have secondary indexes (global and local, DynamoDB's GSI and
  * LSI), kept in step with every write in the write's own transaction, and a
@@ -47,6 +66,14 @@ enum store_durability {
                                 lose the last commits (synchronous=NORMAL) */
 };
 
+/* How writes reach a commit. */
+enum store_commit {
+    STORE_COMMIT_GROUP,  /* the writes waiting at one moment share one
+                            commit (one fsync): the default */
+    STORE_COMMIT_SINGLE, /* one transaction (one fsync) per write: a
+                            baseline to measure group commit against */
+};
+
 /* An ETag: 16 lowercase hex digits of a hash of the stored item, and a NUL. */
 #define STORE_ETAG_SIZE 17
 
@@ -65,8 +92,10 @@ struct store_key_schema {
 /*
  * Open (creating if needed) the database at path, or an in-memory database
  * for ":memory:", apply schema.sql (migrating by PRAGMA user_version), and set
- * WAL and durability. connections is the pool size (use the number of
- * threads that will call; 0 means 1; an in-memory database always has one).
+ * WAL and durability, and start the writer thread (group commit). connections
+ * is the size of the readers' pool (use the number of threads that will
+ * call; 0 means 1); a file database has one more connection, the writer's;
+ * an in-memory database has one, shared by the readers and the writer.
  * The directory of path must exist. Returns a store to free with store_close,
  * or NULL with ERR_UNAVAILABLE and SQLite's message (also when the file's
  * schema is newer than this binary's).
@@ -74,8 +103,13 @@ struct store_key_schema {
 struct store *store_open(const char *path, unsigned connections,
                          enum store_durability durability, struct err *err);
 
-/* Finish and close every connection (checkpointing the WAL). s may be NULL.
- * No call may be in flight. */
+/* store_open with a choice of commit (store_open: STORE_COMMIT_GROUP). */
+struct store *store_open_ex(const char *path, unsigned connections,
+                            enum store_durability durability,
+                            enum store_commit commit, struct err *err);
+
+/* Stop the writer thread, then finish and close every connection
+ * (checkpointing the WAL). s may be NULL. No call may be in flight. */
 void store_close(struct store *s);
 
 /*
@@ -112,8 +146,10 @@ int store_get_item(struct store *s, const char *table, const json_t *key,
  * it, even when fn then returns -1); to delete, or to leave no item, set it
  * to NULL. Return 0 to go on, or -1 with err set to roll back with nothing
  * written (a failed condition: ERR_CONFLICT, ERR_PRECONDITION, ERR_NOT_FOUND,
- * ...). fn runs inside the write transaction on a borrowed connection: it
- * must be quick and must not call the store (that would deadlock).
+ * ...). fn runs on the store's writer thread inside the write transaction
+ * (which other callers' writes share) while its caller waits: it must be
+ * quick, touch only ctx and its arguments, and must not call the store
+ * (a write would deadlock, and on ":memory:" a read too).
  */
 typedef int store_mutate_fn(void *ctx, const json_t *old_item,
                             const char *old_etag, json_t **new_item,

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum kind { STR, UINT, PORT, LEVEL, DURABILITY };
+enum kind { STR, UINT, PORT, LEVEL, DURABILITY, ONOFF };
 
 /* X(field, kind, file key, env var, flag, default, help) */
 #define SETTINGS(X)                                                            \
@@ -36,6 +36,10 @@ enum kind { STR, UINT, PORT, LEVEL, DURABILITY };
       "full",                                                                  \
       "full (survives power loss) or normal (survives a crash; power loss "    \
       "may lose the last writes)")                                             \
+    X(group_commit, ONOFF, "groupCommit", "CRUDD_GROUP_COMMIT",                \
+      "group-commit", "on",                                                    \
+      "on: concurrent writes share one commit; off: one commit per write "     \
+      "(a benchmark baseline)")                                                \
     X(timeout_s, UINT, "timeoutSeconds", "CRUDD_TIMEOUT_SECONDS",              \
       "timeout-seconds", "30", "idle connection timeout in seconds")           \
     X(max_body, UINT, "maxBodyBytes", "CRUDD_MAX_BODY_BYTES",                  \
@@ -94,6 +98,14 @@ static int set_value(struct config *c, const char *field, enum kind kind,
         else
             return *why = "must be full or normal", -1;
         return 0;
+    case ONOFF:
+        if (!strcmp(text, "on") || !strcmp(text, "true"))
+            *(int *)target = 1;
+        else if (!strcmp(text, "off") || !strcmp(text, "false"))
+            *(int *)target = 0;
+        else
+            return *why = "must be on or off", -1;
+        return 0;
     }
     return 0;
 }
@@ -110,7 +122,11 @@ static void set_defaults(struct config *c)
 /* A JSON value from the file as the text set_value takes. */
 static int json_text(json_t *v, enum kind kind, char *out, size_t n)
 {
-    if (kind == STR || kind == LEVEL || kind == DURABILITY) {
+    if (kind == ONOFF && json_is_boolean(v)) {
+        snprintf(out, n, "%s", json_is_true(v) ? "on" : "off");
+        return 0;
+    }
+    if (kind == STR || kind == ONOFF || kind == LEVEL || kind == DURABILITY) {
         if (!json_is_string(v))
             return -1;
         snprintf(out, n, "%s", json_string_value(v));
@@ -222,8 +238,9 @@ static int load_file(struct config *c, const char *file, struct err *err)
         if (json_text(value, k, text, sizeof text) < 0) {                      \
             err_set(err, ERR_CONFIG, "%s: key \"%s\": must be a %s", file,     \
                     key,                                                       \
-                    k == STR || k == LEVEL || k == DURABILITY ? "string"       \
-                                                              : "number");     \
+                    k == ONOFF ? "boolean or \"on\"/\"off\""                   \
+                    : k == STR || k == LEVEL || k == DURABILITY ? "string"     \
+                                                                : "number");   \
             goto out;                                                          \
         }                                                                      \
         if (set_value(c, #f, k, text, &why) < 0) {                             \

@@ -118,8 +118,12 @@ static int serve(const struct config *cfg)
                 cfg->db, strerror(errno));
         goto out;
     }
-    /* one connection per worker thread, and one for the TTL sweeper */
-    if (!(store = store_open(cfg->db, threads + 1, cfg->durability, &err)) ||
+    /* a reading connection per worker thread and one spare; writes (the
+     * sweeper's too) go through the store's writer thread */
+    if (!(store = store_open_ex(cfg->db, threads + 1, cfg->durability,
+                                cfg->group_commit ? STORE_COMMIT_GROUP
+                                                  : STORE_COMMIT_SINGLE,
+                                &err)) ||
         !(gw = gateway_create(cfg, store, &err)) ||
         !(ddb = ddb_create(store)) ||
         !(http = http_open(cfg, threads, gw, ddb, &err))) {
@@ -129,9 +133,11 @@ static int serve(const struct config *cfg)
     log_msg(LOG_ALWAYS, "listening on %s:%d", cfg->bind, http_port(http));
     sw.store = store;
     sweeping = pthread_create(&sw.thread, NULL, sweep_loop, &sw) == 0;
-    log_info("database %s, stage /%s, %u threads, durability %s", cfg->db,
-             cfg->stage, threads,
-             cfg->durability == STORE_DURABILITY_FULL ? "full" : "normal");
+    log_info("database %s, stage /%s, %u threads, durability %s, group "
+             "commit %s",
+             cfg->db, cfg->stage, threads,
+             cfg->durability == STORE_DURABILITY_FULL ? "full" : "normal",
+             cfg->group_commit ? "on" : "off");
     sigwait(&stop, &sig);
     log_info("%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
     rc = 0;

@@ -24,10 +24,12 @@
 /* schema.sql, turned into a C string by the Makefile (build/schema.c). */
 extern const char schema_sql[];
 
-/* Generous, because a writer waits for every writer queued before it. */
+/* Only the writer thread writes, so in this process nothing waits for
+ * SQLite's write lock; these cover another process holding it (a sqlite3
+ * shell, a backup). BEGIN IMMEDIATE attempts, each waiting up to
+ * BUSY_TIMEOUT_MS: only a lock held elsewhere for a minute makes a write
+ * fail. */
 #define BUSY_TIMEOUT_MS 10000
-/* BEGIN IMMEDIATE attempts, each waiting up to BUSY_TIMEOUT_MS: only a lock
- * held by another process for a minute makes a write fail. */
 #define BUSY_RETRIES 6
 
 /* The line that opens schema.sql's migration from version N. */
@@ -38,6 +40,9 @@ static const char *const statements[ST_COUNT] = {
     [ST_BEGIN_READ] = "BEGIN",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
+    [ST_SAVEPOINT] = "SAVEPOINT job",
+    [ST_RELEASE] = "RELEASE job",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO job",
     [ST_TABLE_GET] = "SELECT id, pk_name, pk_type, sk_name, sk_type,"
                      " ttl_attr, created_at FROM tables WHERE name = ?1",
     [ST_TABLE_PUT] = "INSERT INTO tables (name, pk_name, pk_type, sk_name,"
@@ -323,7 +328,7 @@ static void conn_close(struct conn *c)
     sqlite3_close(c->db);
 }
 
-static struct conn *borrow(struct store *s)
+struct conn *store_borrow(struct store *s)
 {
     struct conn *c;
 
@@ -336,7 +341,7 @@ static struct conn *borrow(struct store *s)
     return c;
 }
 
-static void give_back(struct store *s, struct conn *c)
+void store_give_back(struct store *s, struct conn *c)
 {
     pthread_mutex_lock(&s->pool_lock);
     c->next = s->idle;
@@ -345,33 +350,55 @@ static void give_back(struct store *s, struct conn *c)
     pthread_mutex_unlock(&s->pool_lock);
 }
 
-struct conn *store_enter(struct store *s, int exclusive)
+void store_lock(struct store *s, int exclusive)
 {
     if (exclusive)
         pthread_rwlock_wrlock(&s->schema_lock);
     else
         pthread_rwlock_rdlock(&s->schema_lock);
-    return borrow(s);
+}
+
+void store_unlock(struct store *s)
+{
+    pthread_rwlock_unlock(&s->schema_lock);
+}
+
+struct conn *store_enter(struct store *s, int exclusive)
+{
+    store_lock(s, exclusive);
+    return store_borrow(s);
 }
 
 void store_leave(struct store *s, struct conn *c)
 {
-    give_back(s, c);
-    pthread_rwlock_unlock(&s->schema_lock);
+    store_give_back(s, c);
+    store_unlock(s);
 }
 
 struct store *store_open(const char *path, unsigned connections,
                          enum store_durability durability, struct err *err)
 {
+    return store_open_ex(path, connections, durability, STORE_COMMIT_GROUP,
+                         err);
+}
+
+struct store *store_open_ex(const char *path, unsigned connections,
+                            enum store_durability durability,
+                            enum store_commit commit, struct err *err)
+{
     struct store *s = xcalloc(1, sizeof *s);
+    int memory = strcmp(path, ":memory:") == 0;
     pthread_rwlockattr_t attr;
 
     /* Each connection to ":memory:" would be a database of its own. */
-    if (connections == 0 || strcmp(path, ":memory:") == 0)
+    if (connections == 0 || memory)
         connections = 1;
+    s->commit = commit;
     pthread_mutex_init(&s->pool_lock, NULL);
     pthread_cond_init(&s->pool_cond, NULL);
     pthread_mutex_init(&s->tables_lock, NULL);
+    pthread_mutex_init(&s->writer_lock, NULL);
+    pthread_cond_init(&s->writer_wake, NULL);
     /* Writer preference: a table change waits only for the calls already
      * in flight, not for a steady stream of new ones. No thread takes the
      * shared lock twice, so this cannot deadlock. */
@@ -389,6 +416,19 @@ struct store *store_open(const char *path, unsigned connections,
         }
         s->conns[i].next = s->idle;
         s->idle = &s->conns[i];
+    }
+    /* The writer's own connection, opened after the pool's first one has
+     * applied the schema. */
+    if (!memory) {
+        s->writer_conn = xcalloc(1, sizeof *s->writer_conn);
+        if (conn_open(s->writer_conn, path, durability, 0, err)) {
+            store_close(s);
+            return NULL;
+        }
+    }
+    if (store_writer_start(s, err)) {
+        store_close(s);
+        return NULL;
     }
     return s;
 }
@@ -418,12 +458,18 @@ void store_close(struct store *s)
 {
     if (!s)
         return;
+    store_writer_stop(s);
+    if (s->writer_conn)
+        conn_close(s->writer_conn);
+    free(s->writer_conn);
     for (unsigned i = 0; i < s->nconn; i++)
         conn_close(&s->conns[i]);
     free(s->conns);
     for (size_t i = 0; i < s->ntables; i++)
         store_table_free(s->tables[i]);
     free(s->tables);
+    pthread_cond_destroy(&s->writer_wake);
+    pthread_mutex_destroy(&s->writer_lock);
     pthread_mutex_destroy(&s->tables_lock);
     pthread_rwlock_destroy(&s->schema_lock);
     pthread_cond_destroy(&s->pool_cond);
@@ -658,38 +704,54 @@ out:
     return rc;
 }
 
-int store_mutate_item(struct store *s, const char *table, const json_t *key,
-                      store_mutate_fn *fn, void *ctx,
-                      char new_etag[STORE_ETAG_SIZE], struct err *err)
+/* store_mutate_item's job. */
+struct mutate {
+    const char *table;
+    const json_t *key;
+    store_mutate_fn *fn;
+    void *ctx;
+    char etag[STORE_ETAG_SIZE];
+};
+
+static int mutate_job(struct store *s, struct conn *c, void *arg,
+                      struct err *err)
 {
-    struct conn *c = store_enter(s, 0);
+    struct mutate *m = arg;
     const struct table *t;
     struct buf pk, sk;
     json_t *old = NULL, *new = NULL;
-    char old_etag[STORE_ETAG_SIZE], etag[STORE_ETAG_SIZE] = "";
+    char old_etag[STORE_ETAG_SIZE];
     int rc = -1;
 
-    if (new_etag)
-        new_etag[0] = '\0';
     buf_init(&pk);
     buf_init(&sk);
-    if (!(t = store_table_get(s, c, table, err)) ||
-        store_encode_key(t, key, &pk, &sk, err) || store_begin(c, err) ||
+    if (!(t = store_table_get(s, c, m->table, err)) ||
+        store_encode_key(t, m->key, &pk, &sk, err) ||
         store_item_read(c, t, &pk, &sk, &old, old_etag, err) ||
-        fn(ctx, old, old_etag, &new, err) ||
-        store_item_store(c, t, &pk, &sk, old, new, etag, err) ||
-        store_run(c, ST_COMMIT, "commit", err))
+        m->fn(m->ctx, old, old_etag, &new, err) ||
+        store_item_store(c, t, &pk, &sk, old, new, m->etag, err))
         goto out;
     rc = 0;
-    if (new_etag)
-        memcpy(new_etag, etag, STORE_ETAG_SIZE);
 out:
-    store_rollback(c);
     json_decref(new);
     json_decref(old);
     buf_fini(&sk);
     buf_fini(&pk);
-    store_leave(s, c);
+    return rc;
+}
+
+int store_mutate_item(struct store *s, const char *table, const json_t *key,
+                      store_mutate_fn *fn, void *ctx,
+                      char new_etag[STORE_ETAG_SIZE], struct err *err)
+{
+    struct mutate m = {table, key, fn, ctx, ""};
+    int rc = store_write(s, mutate_job, &m, err);
+
+    /* A job that ran may still fail at its commit: its ETag is then none. */
+    if (new_etag && rc)
+        new_etag[0] = '\0';
+    else if (new_etag)
+        memcpy(new_etag, m.etag, STORE_ETAG_SIZE);
     return rc;
 }
 

@@ -4,19 +4,28 @@
  * write path that keeps items and index entries in step. Not a public
  * header: nothing outside src/store*.c includes it.
  *
+ * Writes: one thread, the writer (store_writer.c), owns the only
+ * connection that writes; every write is a job run there (store_write),
+ * several to a transaction (group commit). Reads borrow a connection from
+ * the pool. For ":memory:" there is one connection: the writer borrows it
+ * from the pool for each transaction like a reader.
+ *
  * Locking: s->schema_lock is held shared by every call that reads or writes
- * items (for its whole duration, around borrow/give_back) and exclusively by
- * the calls that change a table's definition (create, delete, update, TTL).
- * So a struct table from the cache, borrowed under the shared lock, cannot
- * change or be freed while it is used, and a write always maintains the
- * indexes the table has at commit time. Order: schema_lock, then a
- * connection, then tables_lock.
+ * items (for its whole duration: around borrow/give_back, or while its job
+ * waits for the writer) and exclusively by the calls that change a table's
+ * definition (create, delete, update, TTL). So a struct table from the
+ * cache, borrowed under the shared lock, cannot change or be freed while it
+ * is used, and a write always maintains the indexes the table has at commit
+ * time; a table change's job is alone in its transaction. The writer thread
+ * never takes the schema lock (its callers hold it for it). Order:
+ * schema_lock, then writer_lock or a connection, then tables_lock.
  */
 #ifndef CRUDD_STORE_IMPL_H
 #define CRUDD_STORE_IMPL_H
 
 #include <jansson.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,6 +45,9 @@ enum {
     ST_BEGIN_READ,
     ST_COMMIT,
     ST_ROLLBACK,
+    ST_SAVEPOINT,
+    ST_RELEASE,
+    ST_ROLLBACK_TO,
     ST_TABLE_GET,
     ST_TABLE_PUT,
     ST_INDEXES_GET,
@@ -55,6 +67,8 @@ struct conn {
     sqlite3 *db;
     sqlite3_stmt *st[ST_COUNT];
     struct conn *next; /* in the idle list */
+    size_t written;    /* bytes of items written (store_item_store), for
+                          the writer's batch cap */
 };
 
 /* A secondary index, as loaded from the indexes table. */
@@ -86,6 +100,26 @@ struct table {
     size_t nindexes;
 };
 
+/*
+ * A write, run on the writer thread inside a transaction the writer owns
+ * (the job neither begins nor commits; the writer may run other jobs in the
+ * same transaction, each in its own savepoint). c is the write connection.
+ * Returns 0, or -1 with err set: everything the job wrote is then rolled
+ * back, and nothing else.
+ */
+typedef int store_job_fn(struct store *s, struct conn *c, void *arg,
+                         struct err *err);
+
+/* A queued write: lives on its caller's stack until done. */
+struct job {
+    store_job_fn *fn;
+    void *arg;
+    int rc;
+    struct err err;
+    sem_t done; /* posted by the writer once rc and err are final */
+    struct job *next;
+};
+
 struct store {
     pthread_mutex_t pool_lock;
     pthread_cond_t pool_cond;
@@ -99,6 +133,18 @@ struct store {
     struct table **tables;
     size_t ntables;
     size_t tables_cap;
+
+    enum store_commit commit;
+    struct conn *writer_conn; /* NULL for ":memory:": the pool's one */
+    pthread_t writer;
+    int writer_running;
+    pthread_mutex_t writer_lock;
+    pthread_cond_t writer_wake;
+    struct job *queue, *queue_tail; /* FIFO, under writer_lock */
+    int writer_stop;
+    /* Transactions the writer has run, written by the writer thread only
+     * (before it wakes their jobs); for tests. */
+    unsigned long transactions;
 };
 
 /* --- SQLite helpers (store.c) -------------------------------------------- */
@@ -124,6 +170,30 @@ sqlite3_stmt *store_prepare(struct conn *c, const char *sql, struct err *err);
 struct conn *store_enter(struct store *s, int exclusive);
 /* Give the connection back and drop the schema lock. */
 void store_leave(struct store *s, struct conn *c);
+/* The schema lock alone (shared or exclusive), and its release. */
+void store_lock(struct store *s, int exclusive);
+void store_unlock(struct store *s);
+/* Take a connection from the pool (waiting for one), and give it back. */
+struct conn *store_borrow(struct store *s);
+void store_give_back(struct store *s, struct conn *c);
+
+/* --- the writer (store_writer.c) ----------------------------------------- */
+
+/* Start the writer thread (s->commit and s->writer_conn set); 0, or -1
+ * with ERR_UNAVAILABLE. */
+int store_writer_start(struct store *s, struct err *err);
+/* Run the jobs queued, then stop the writer thread. Harmless if it never
+ * started. */
+void store_writer_stop(struct store *s);
+/* Run fn(s, c, arg, err) on the writer thread and return its result once
+ * its transaction has committed (0), or -1 with err: fn's own error, or
+ * ERR_UNAVAILABLE when the transaction could not commit. store_write holds
+ * the schema lock shared meanwhile; store_write_locked is for a caller that
+ * holds it already (exclusive, for a table change). Never call either from
+ * a job or while holding a connection: the writer may need it. */
+int store_write(struct store *s, store_job_fn *fn, void *arg, struct err *err);
+int store_write_locked(struct store *s, store_job_fn *fn, void *arg,
+                       struct err *err);
 
 /* --- tables (store.c) ---------------------------------------------------- */
 

@@ -268,44 +268,57 @@ static int index_insert(struct conn *c, int64_t table_id,
     return rc;
 }
 
+/* Run a table change as a job under the exclusive schema lock, and drop
+ * table name from the cache once committed, so that the next call loads the
+ * new definition. The job is alone in its transaction: no other job can be
+ * queued while the exclusive lock is held. */
+static int change(struct store *s, const char *name, store_job_fn *fn,
+                  void *arg, struct err *err)
+{
+    int rc;
+
+    store_lock(s, 1);
+    rc = store_write_locked(s, fn, arg, err);
+    if (rc == 0)
+        store_table_forget(s, name);
+    store_unlock(s);
+    return rc;
+}
+
 /* --- create -----------------------------------------------------------------
  */
 
-static int create(struct store *s, const char *name,
-                  const struct store_key_schema *ks,
-                  const struct store_index_spec *indexes, size_t nindexes,
-                  int if_not_exists, struct err *err)
+/* A table creation's job. */
+struct create {
+    const char *name;
+    const struct store_key_schema *ks;
+    const struct store_index_spec *indexes;
+    size_t nindexes;
+    int if_not_exists;
+};
+
+static int create_job(struct store *s, struct conn *c, void *arg,
+                      struct err *err)
 {
-    struct conn *c = NULL;
+    struct create *x = arg;
+    const struct store_key_schema *ks = x->ks;
     struct table *old = NULL;
     sqlite3_stmt *st;
     char pk_type[2] = {0}, sk_type[2] = {0};
     int64_t id;
     int rc = -1, found;
 
-    if (!name || !store_valid_name(name)) {
-        err_set(err, ERR_BAD_REQUEST,
-                "1 validation error detected: Value '%.255s' at 'tableName' "
-                "failed to satisfy constraint: Member must have length 3 to "
-                "255 and match the pattern [a-zA-Z0-9_.-]+",
-                name ? name : "");
-        goto out;
-    }
-    if (check_key_schema(ks, err) ||
-        check_indexes(ks, NULL, 0, indexes, nindexes, err))
-        goto out;
-    c = store_enter(s, 1);
-    if (store_begin(c, err))
-        goto out;
-    found = store_table_load(c, name, &old, err);
+    (void)s;
+    found = store_table_load(c, x->name, &old, err);
     if (found < 0)
         goto out;
     if (found) {
-        if (!if_not_exists)
-            err_set(err, ERR_IN_USE, "Table already exists: %s", name);
+        if (!x->if_not_exists)
+            err_set(err, ERR_IN_USE, "Table already exists: %s", x->name);
         else if (!same_key_schema(old, ks))
             err_set(err, ERR_IN_USE,
-                    "Table already exists with another key schema: %s", name);
+                    "Table already exists with another key schema: %s",
+                    x->name);
         else
             rc = 0;
         goto out;
@@ -313,7 +326,7 @@ static int create(struct store *s, const char *name,
     st = c->st[ST_TABLE_PUT];
     pk_type[0] = ks->partition_type;
     sk_type[0] = ks->sort_type;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, x->name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, ks->partition_key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, pk_type, -1, SQLITE_STATIC);
     if (ks->sort_key) {
@@ -323,20 +336,33 @@ static int create(struct store *s, const char *name,
     if (store_run(c, ST_TABLE_PUT, "create table", err))
         goto out;
     id = sqlite3_last_insert_rowid(c->db);
-    for (size_t i = 0; i < nindexes; i++)
-        if (index_insert(c, id, &indexes[i], err))
+    for (size_t i = 0; i < x->nindexes; i++)
+        if (index_insert(c, id, &x->indexes[i], err))
             goto out;
-    if (store_run(c, ST_COMMIT, "commit", err))
-        goto out;
-    store_table_forget(s, name);
     rc = 0;
 out:
-    if (c) {
-        store_rollback(c);
-        store_leave(s, c);
-    }
     store_table_free(old);
     return rc;
+}
+
+static int create(struct store *s, const char *name,
+                  const struct store_key_schema *ks,
+                  const struct store_index_spec *indexes, size_t nindexes,
+                  int if_not_exists, struct err *err)
+{
+    struct create x = {name, ks, indexes, nindexes, if_not_exists};
+
+    if (!name || !store_valid_name(name))
+        return err_set(err, ERR_BAD_REQUEST,
+                       "1 validation error detected: Value '%.255s' at "
+                       "'tableName' failed to satisfy constraint: Member "
+                       "must have length 3 to 255 and match the pattern "
+                       "[a-zA-Z0-9_.-]+",
+                       name ? name : "");
+    if (check_key_schema(ks, err) ||
+        check_indexes(ks, NULL, 0, indexes, nindexes, err))
+        return -1;
+    return change(s, name, create_job, &x, err);
 }
 
 int store_create_table(struct store *s, const char *name,
@@ -520,55 +546,35 @@ out:
 /* --- delete, update, TTL -----------------------------------------------------
  */
 
-/* Begin a table change: the exclusive lock, a write transaction and the
- * table's current definition (*t, to free). */
-static struct conn *change_begin(struct store *s, const char *name,
-                                 struct table **t, struct err *err)
+/* Load table name's current definition in a change's job: 0 with *t (to
+ * free), or -1 with ERR_NOT_FOUND or ERR_UNAVAILABLE. */
+static int change_load(struct conn *c, const char *name, struct table **t,
+                       struct err *err)
 {
-    struct conn *c = store_enter(s, 1);
-    int found;
-
-    *t = NULL;
-    if (store_begin(c, err))
-        goto fail;
-    found =
+    int found =
         name && store_valid_name(name) ? store_table_load(c, name, t, err) : 0;
-    if (found > 0)
-        return c;
+
     if (found == 0)
         no_table(name ? name : "", err);
-fail:
-    store_rollback(c);
-    store_leave(s, c);
-    return NULL;
+    return found > 0 ? 0 : -1;
 }
 
-/* Commit a table change (or roll it back when rc is not 0). */
-static int change_end(struct store *s, struct conn *c, struct table *t, int rc,
+struct delete
+{
+    const char *name;
+    struct store_table_desc *d;
+};
+
+static int delete_job(struct store *s, struct conn *c, void *arg,
                       struct err *err)
 {
-    if (rc == 0 && store_run(c, ST_COMMIT, "commit", err) == 0)
-        store_table_forget(s, t->name);
-    else
-        rc = -1;
-    store_rollback(c);
-    store_leave(s, c);
-    store_table_free(t);
-    return rc;
-}
-
-int store_delete_table(struct store *s, const char *name,
-                       struct store_table_desc *d, struct err *err)
-{
-    struct table *t;
-    struct conn *c = change_begin(s, name, &t, err);
+    struct delete *x = arg;
+    struct table *t = NULL;
     int rc = -1;
 
-    if (d)
-        memset(d, 0, sizeof *d);
-    if (!c)
-        return -1;
-    if ((d && describe(c, t, d, err)) ||
+    (void)s;
+    if (change_load(c, x->name, &t, err) ||
+        (x->d && describe(c, t, x->d, err)) ||
         exec_id(c,
                 "DELETE FROM index_entries WHERE index_id IN"
                 " (SELECT id FROM indexes WHERE table_id = ?1)",
@@ -580,7 +586,19 @@ int store_delete_table(struct store *s, const char *name,
         goto out;
     rc = 0;
 out:
-    rc = change_end(s, c, t, rc, err);
+    store_table_free(t);
+    return rc;
+}
+
+int store_delete_table(struct store *s, const char *name,
+                       struct store_table_desc *d, struct err *err)
+{
+    struct delete x = {name, d};
+    int rc;
+
+    if (d)
+        memset(d, 0, sizeof *d);
+    rc = change(s, name, delete_job, &x, err);
     if (rc && d)
         store_table_desc_fini(d);
     return rc;
@@ -632,58 +650,88 @@ static int index_add(struct conn *c, struct table **t,
     return rc;
 }
 
+struct update {
+    const char *name;
+    const struct store_index_spec *create_gsi;
+    const char *delete_gsi;
+};
+
+static int update_job(struct store *s, struct conn *c, void *arg,
+                      struct err *err)
+{
+    struct update *x = arg;
+    struct table *t = NULL;
+    int rc = -1;
+
+    (void)s;
+    if (change_load(c, x->name, &t, err) ||
+        (x->delete_gsi && index_drop(c, t, x->delete_gsi, err)) ||
+        (x->create_gsi && index_add(c, &t, x->create_gsi, err)))
+        goto out;
+    rc = 0;
+out:
+    store_table_free(t);
+    return rc;
+}
+
 int store_update_table(struct store *s, const char *name,
                        const struct store_index_spec *create_gsi,
                        const char *delete_gsi, struct err *err)
 {
-    struct table *t;
-    struct conn *c = change_begin(s, name, &t, err);
+    struct update x = {name, create_gsi, delete_gsi};
+
+    return change(s, name, update_job, &x, err);
+}
+
+struct ttl {
+    const char *name;
+    const char *attribute;
+};
+
+static int ttl_job(struct store *s, struct conn *c, void *arg, struct err *err)
+{
+    struct ttl *x = arg;
+    struct table *t = NULL;
     int rc = -1;
 
-    if (!c)
-        return -1;
-    if ((delete_gsi && index_drop(c, t, delete_gsi, err)) ||
-        (create_gsi && index_add(c, &t, create_gsi, err)))
+    (void)s;
+    if (change_load(c, x->name, &t, err))
+        goto out;
+    if (x->attribute && t->ttl_attr) {
+        err_set(err, ERR_BAD_REQUEST, "TimeToLive is already enabled");
+        goto out;
+    }
+    if (!x->attribute && !t->ttl_attr) {
+        err_set(err, ERR_BAD_REQUEST, "TimeToLive is already disabled");
+        goto out;
+    }
+    if (exec_id(c, "UPDATE tables SET ttl_attr = ?2 WHERE id = ?1", t->id,
+                x->attribute, err))
+        goto out;
+    if (x->attribute
+            ? exec_id(c,
+                      "UPDATE items SET expires = crudd_expiry(item, ?2)"
+                      " WHERE table_id = ?1",
+                      t->id, x->attribute, err)
+            : exec_id(c,
+                      "UPDATE items SET expires = NULL"
+                      " WHERE table_id = ?1 AND expires IS NOT NULL",
+                      t->id, NULL, err))
         goto out;
     rc = 0;
 out:
-    return change_end(s, c, t, rc, err);
+    store_table_free(t);
+    return rc;
 }
 
 int store_set_ttl(struct store *s, const char *name, const char *attribute,
                   struct err *err)
 {
-    struct table *t;
-    struct conn *c;
-    int rc = -1;
+    struct ttl x = {name, attribute};
 
     if (attribute && (!*attribute || strlen(attribute) > 255))
         return err_set(err, ERR_BAD_REQUEST,
                        STORE_MSG_INVALID "AttributeName must be 1 to 255 "
                                          "bytes long");
-    if (!(c = change_begin(s, name, &t, err)))
-        return -1;
-    if (attribute && t->ttl_attr) {
-        err_set(err, ERR_BAD_REQUEST, "TimeToLive is already enabled");
-        goto out;
-    }
-    if (!attribute && !t->ttl_attr) {
-        err_set(err, ERR_BAD_REQUEST, "TimeToLive is already disabled");
-        goto out;
-    }
-    if (exec_id(c, "UPDATE tables SET ttl_attr = ?2 WHERE id = ?1", t->id,
-                attribute, err))
-        goto out;
-    if (attribute ? exec_id(c,
-                            "UPDATE items SET expires = crudd_expiry(item, ?2)"
-                            " WHERE table_id = ?1",
-                            t->id, attribute, err)
-                  : exec_id(c,
-                            "UPDATE items SET expires = NULL"
-                            " WHERE table_id = ?1 AND expires IS NOT NULL",
-                            t->id, NULL, err))
-        goto out;
-    rc = 0;
-out:
-    return change_end(s, c, t, rc, err);
+    return change(s, name, ttl_job, &x, err);
 }

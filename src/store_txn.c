@@ -86,60 +86,53 @@ static const char *reason_code(enum err_kind kind)
     }
 }
 
-int store_transact(struct store *s, const struct store_write_op *ops, size_t n,
-                   struct err *reasons, struct err *err)
-{
-    struct conn *c = NULL;
-    struct target *tg = NULL;
-    const char **tables = NULL;
-    const json_t **keys = NULL;
-    json_t **old = NULL, **new = NULL;
-    struct err *why = NULL;
-    char etag[STORE_ETAG_SIZE];
-    int rc = -1, failed = 0;
+/* store_transact's job: the arrays are the caller's, of n each. */
+struct transact {
+    const struct store_write_op *ops;
+    size_t n;
+    struct err *reasons;
+    const char **tables;
+    const json_t **keys;
+    json_t **old, **new;
+    struct err *why;
+    struct target *tg;
+};
 
-    for (size_t i = 0; reasons && i < n; i++)
-        reasons[i] = (struct err)ERR_INIT;
-    if (count_ok(n, err))
+static int transact_job(struct store *s, struct conn *c, void *arg,
+                        struct err *err)
+{
+    struct transact *x = arg;
+    const struct store_write_op *ops = x->ops;
+    size_t n = x->n;
+    struct target *tg;
+    char etag[STORE_ETAG_SIZE];
+    int failed = 0;
+
+    if (!(tg = x->tg = targets_get(s, c, x->tables, x->keys, n, err)))
         return -1;
-    tables = xcalloc(n, sizeof *tables);
-    keys = xcalloc(n, sizeof *keys);
-    old = xcalloc(n, sizeof *old);
-    new = xcalloc(n, sizeof *new);
-    why = xcalloc(n, sizeof *why);
-    for (size_t i = 0; i < n; i++) {
-        tables[i] = ops[i].table;
-        keys[i] = ops[i].key;
-    }
-    c = store_enter(s, 0);
-    if (!(tg = targets_get(s, c, tables, keys, n, err)))
-        goto out;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < i; j++)
             if (tg[i].t == tg[j].t && same_buf(&tg[i].pk, &tg[j].pk) &&
-                same_buf(&tg[i].sk, &tg[j].sk)) {
-                err_set(err, ERR_BAD_REQUEST,
-                        "Transaction request cannot include multiple "
-                        "operations on one item");
-                goto out;
-            }
-    if (store_begin(c, err))
-        goto out;
+                same_buf(&tg[i].sk, &tg[j].sk))
+                return err_set(err, ERR_BAD_REQUEST,
+                               "Transaction request cannot include multiple "
+                               "operations on one item");
     /* Decide every action, even after one fails: each gets its reason. */
     for (size_t i = 0; i < n; i++) {
-        struct target *x = &tg[i];
-        if (store_item_read(c, x->t, &x->pk, &x->sk, &old[i], etag, err))
-            goto out;
-        why[i] = (struct err)ERR_INIT;
-        if (ops[i].fn(ops[i].ctx, old[i], etag, &new[i], &why[i])) {
-            if (why[i].kind == ERR_NONE)
-                err_set(&why[i], ERR_CONFLICT, NULL);
+        struct target *t = &tg[i];
+        struct err *why = &x->why[i];
+        if (store_item_read(c, t->t, &t->pk, &t->sk, &x->old[i], etag, err))
+            return -1;
+        *why = (struct err)ERR_INIT;
+        if (ops[i].fn(ops[i].ctx, x->old[i], etag, &x->new[i], why)) {
+            if (why->kind == ERR_NONE)
+                err_set(why, ERR_CONFLICT, NULL);
             failed = 1;
         } else if (ops[i].check_only) {
-            json_decref(new[i]);
-            new[i] = NULL;
-        } else if (new[i] &&
-                   store_item_check(x->t, &x->pk, &x->sk, new[i], &why[i])) {
+            json_decref(x->new[i]);
+            x->new[i] = NULL;
+        } else if (x->new[i] &&
+                   store_item_check(t->t, &t->pk, &t->sk, x->new[i], why)) {
             failed = 1;
         }
     }
@@ -149,37 +142,53 @@ int store_transact(struct store *s, const struct store_write_op *ops, size_t n,
         buf_puts(&msg, "Transaction cancelled, please refer cancellation "
                        "reasons for specific reasons [");
         for (size_t i = 0; i < n; i++)
-            buf_printf(&msg, "%s%s", i ? ", " : "", reason_code(why[i].kind));
+            buf_printf(&msg, "%s%s", i ? ", " : "",
+                       reason_code(x->why[i].kind));
         buf_puts(&msg, "]");
         err_set(err, ERR_CONFLICT, "%s", msg.data);
         buf_fini(&msg);
-        for (size_t i = 0; reasons && i < n; i++)
-            reasons[i] = why[i];
-        goto out;
+        for (size_t i = 0; x->reasons && i < n; i++)
+            x->reasons[i] = x->why[i];
+        return -1;
     }
     for (size_t i = 0; i < n; i++)
         if (!ops[i].check_only &&
-            store_item_store(c, tg[i].t, &tg[i].pk, &tg[i].sk, old[i], new[i],
-                             NULL, err))
-            goto out;
-    if (store_run(c, ST_COMMIT, "commit", err))
-        goto out;
-    rc = 0;
-out:
-    if (c) {
-        store_rollback(c);
-        store_leave(s, c);
-    }
+            store_item_store(c, tg[i].t, &tg[i].pk, &tg[i].sk, x->old[i],
+                             x->new[i], NULL, err))
+            return -1;
+    return 0;
+}
+
+int store_transact(struct store *s, const struct store_write_op *ops, size_t n,
+                   struct err *reasons, struct err *err)
+{
+    struct transact x = {ops, n, reasons, NULL, NULL, NULL, NULL, NULL, NULL};
+    int rc;
+
+    for (size_t i = 0; reasons && i < n; i++)
+        reasons[i] = (struct err)ERR_INIT;
+    if (count_ok(n, err))
+        return -1;
+    x.tables = xcalloc(n, sizeof *x.tables);
+    x.keys = xcalloc(n, sizeof *x.keys);
+    x.old = xcalloc(n, sizeof *x.old);
+    x.new = xcalloc(n, sizeof *x.new);
+    x.why = xcalloc(n, sizeof *x.why);
     for (size_t i = 0; i < n; i++) {
-        json_decref(old[i]);
-        json_decref(new[i]);
+        x.tables[i] = ops[i].table;
+        x.keys[i] = ops[i].key;
     }
-    targets_free(tg, n);
-    free(why);
-    free(new);
-    free(old);
-    free(keys);
-    free(tables);
+    rc = store_write(s, transact_job, &x, err);
+    for (size_t i = 0; i < n; i++) {
+        json_decref(x.old[i]);
+        json_decref(x.new[i]);
+    }
+    targets_free(x.tg, n);
+    free(x.why);
+    free(x.new);
+    free(x.old);
+    free(x.keys);
+    free(x.tables);
     return rc;
 }
 
@@ -240,21 +249,24 @@ struct expired {
     struct buf pk, sk;
 };
 
-int store_sweep_expired(struct store *s, double now, size_t max_items,
-                        size_t *deleted, struct err *err)
+/* store_sweep_expired's job. */
+struct sweep {
+    double now;
+    size_t cap;
+    size_t deleted;
+};
+
+static int sweep_job(struct store *s, struct conn *c, void *arg,
+                     struct err *err)
 {
-    struct conn *c = store_enter(s, 0);
-    sqlite3_stmt *st = NULL;
+    struct sweep *w = arg;
+    sqlite3_stmt *st;
     struct expired *found = NULL;
-    size_t n = 0, cap = max_items ? max_items : SWEEP_DEFAULT;
+    size_t n = 0;
     json_t *old = NULL;
     char etag[STORE_ETAG_SIZE];
-    int rc = -1, step;
+    int rc = -1, step = SQLITE_DONE;
 
-    if (deleted)
-        *deleted = 0;
-    if (store_begin(c, err))
-        goto out;
     st = store_prepare(c,
                        "SELECT t.name, i.pk, i.sk FROM items i"
                        " JOIN tables t ON t.id = i.table_id"
@@ -262,12 +274,12 @@ int store_sweep_expired(struct store *s, double now, size_t max_items,
                        " ORDER BY i.expires LIMIT ?3",
                        err);
     if (!st)
-        goto out;
-    sqlite3_bind_double(st, 1, now);
-    sqlite3_bind_double(st, 2, now - STORE_TTL_MAX_AGE_SECONDS);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)cap);
-    found = xcalloc(cap, sizeof *found);
-    while (n < cap && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        return -1;
+    sqlite3_bind_double(st, 1, w->now);
+    sqlite3_bind_double(st, 2, w->now - STORE_TTL_MAX_AGE_SECONDS);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)w->cap);
+    found = xcalloc(w->cap, sizeof *found);
+    while (n < w->cap && (step = sqlite3_step(st)) == SQLITE_ROW) {
         struct expired *e = &found[n++];
         e->table = store_column_dup(st, 0);
         buf_init(&e->pk);
@@ -277,7 +289,7 @@ int store_sweep_expired(struct store *s, double now, size_t max_items,
         buf_append(&e->sk, sqlite3_column_blob(st, 2),
                    (size_t)sqlite3_column_bytes(st, 2));
     }
-    if (n < cap && step != SQLITE_DONE) {
+    if (n < w->cap && step != SQLITE_DONE) {
         store_db_fail(err, c->db, "sweep");
         goto out;
     }
@@ -296,10 +308,7 @@ int store_sweep_expired(struct store *s, double now, size_t max_items,
         json_decref(old);
         old = NULL;
     }
-    if (store_run(c, ST_COMMIT, "commit", err))
-        goto out;
-    if (deleted)
-        *deleted = n;
+    w->deleted = n;
     rc = 0;
 out:
     json_decref(old);
@@ -310,7 +319,16 @@ out:
         buf_fini(&found[i].sk);
     }
     free(found);
-    store_rollback(c);
-    store_leave(s, c);
+    return rc;
+}
+
+int store_sweep_expired(struct store *s, double now, size_t max_items,
+                        size_t *deleted, struct err *err)
+{
+    struct sweep w = {now, max_items ? max_items : SWEEP_DEFAULT, 0};
+    int rc = store_write(s, sweep_job, &w, err);
+
+    if (deleted)
+        *deleted = rc ? 0 : w.deleted;
     return rc;
 }

@@ -259,6 +259,7 @@ static int item_put(struct conn *c, const struct table *t, const struct buf *pk,
     if (t->ttl_attr && store_item_expiry(item, t->ttl_attr, &expires))
         sqlite3_bind_double(st, 8, expires);
     rc = store_run(c, ST_ITEM_PUT, "write", err);
+    c->written += len;
     free(text);
     return rc;
 }
