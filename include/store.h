@@ -306,6 +306,14 @@ struct store_table_desc {
 int store_describe_table(struct store *s, const char *name,
                          struct store_table_desc *d, struct err *err);
 
+/*
+ * As store_describe_table, but without counting: item_count and size_bytes
+ * (of the table and its indexes) are 0. For requests that need only the key
+ * schema and indexes (every item operation): counting reads the whole table.
+ */
+int store_table_schema(struct store *s, const char *name,
+                       struct store_table_desc *d, struct err *err);
+
 /* Free what *d holds and zero it. d may be NULL. */
 void store_table_desc_fini(struct store_table_desc *d);
 

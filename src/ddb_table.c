@@ -456,7 +456,7 @@ json_t *ddb_describe_time_to_live(struct ddb *d, json_t *in, json_t **extra,
 
     (void)extra;
     if (ddb_req_string(in, "TableName", &name, err) < 0 ||
-        store_describe_table(d->store, name, &desc, err) < 0)
+        store_table_schema(d->store, name, &desc, err) < 0)
         return NULL;
     if (desc.ttl_attribute)
         ttl = json_pack("{s:s, s:s}", "TimeToLiveStatus", "ENABLED",

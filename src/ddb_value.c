@@ -276,7 +276,7 @@ int ddb_constraint(struct err *err, const char *value, const char *member,
 int ddb_table(struct ddb *d, const char *table, struct store_table_desc *desc,
               struct err *err)
 {
-    if (store_describe_table(d->store, table, desc, err) < 0) {
+    if (store_table_schema(d->store, table, desc, err) < 0) {
         if (err->kind == ERR_NOT_FOUND)
             err_set(err, ERR_NOT_FOUND, "Requested resource not found");
         return -1;

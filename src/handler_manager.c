@@ -68,7 +68,7 @@ static json_t *key_of(struct store *s, const char *table, const json_t *item,
     struct store_table_desc desc;
     json_t *key = NULL;
 
-    if (store_describe_table(s, table, &desc, err) < 0)
+    if (store_table_schema(s, table, &desc, err) < 0)
         return NULL;
     key = json_object();
     const char *names[2] = {desc.partition_key, desc.sort_key};

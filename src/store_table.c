@@ -410,8 +410,10 @@ static int count_rows(struct conn *c, const char *sql, int64_t id,
     return rc;
 }
 
+/* Fill d from t; with counts, also count the items and index entries
+ * (a scan of the table: DescribeTable only, never per item request). */
 static int describe(struct conn *c, const struct table *t,
-                    struct store_table_desc *d, struct err *err)
+                    struct store_table_desc *d, int counts, struct err *err)
 {
     d->name = xstrdup(t->name);
     d->partition_key = xstrdup(t->pk_name);
@@ -436,12 +438,14 @@ static int describe(struct conn *c, const struct table *t,
         x->nnon_key = ix->nnon_key;
         for (size_t k = 0; k < ix->nnon_key; k++)
             x->non_key[k] = xstrdup(ix->non_key[k]);
-        if (count_rows(c,
-                       "SELECT count(*), coalesce(sum(size), 0)"
-                       " FROM index_entries WHERE index_id = ?1",
-                       ix->id, &x->item_count, &x->size_bytes, err))
+        if (counts && count_rows(c,
+                                 "SELECT count(*), coalesce(sum(size), 0)"
+                                 " FROM index_entries WHERE index_id = ?1",
+                                 ix->id, &x->item_count, &x->size_bytes, err))
             return -1;
     }
+    if (!counts)
+        return 0;
     return count_rows(c,
                       "SELECT count(*), coalesce(sum(size), 0) FROM items"
                       " WHERE table_id = ?1",
@@ -475,8 +479,11 @@ static int no_table(const char *name, struct err *err)
                    STORE_MSG_NO_TABLE ": Table: %.255s not found", name);
 }
 
-int store_describe_table(struct store *s, const char *name,
-                         struct store_table_desc *d, struct err *err)
+/* store_describe_table and store_table_schema: the same lookup, with or
+ * without the counts. */
+static int describe_named(struct store *s, const char *name,
+                          struct store_table_desc *d, int counts,
+                          struct err *err)
 {
     struct conn *c = store_enter(s, 0);
     const struct table *t;
@@ -490,7 +497,8 @@ int store_describe_table(struct store *s, const char *name,
             no_table(name, err);
         goto out;
     }
-    if (describe(c, t, d, err) || store_run(c, ST_COMMIT, "commit", err))
+    if (describe(c, t, d, counts, err) ||
+        store_run(c, ST_COMMIT, "commit", err))
         goto out;
     rc = 0;
 out:
@@ -499,6 +507,18 @@ out:
     store_rollback(c);
     store_leave(s, c);
     return rc;
+}
+
+int store_describe_table(struct store *s, const char *name,
+                         struct store_table_desc *d, struct err *err)
+{
+    return describe_named(s, name, d, 1, err);
+}
+
+int store_table_schema(struct store *s, const char *name,
+                       struct store_table_desc *d, struct err *err)
+{
+    return describe_named(s, name, d, 0, err);
 }
 
 int store_list_tables(struct store *s, const char *exclusive_start_name,
@@ -574,7 +594,7 @@ static int delete_job(struct store *s, struct conn *c, void *arg,
 
     (void)s;
     if (change_load(c, x->name, &t, err) ||
-        (x->d && describe(c, t, x->d, err)) ||
+        (x->d && describe(c, t, x->d, 1, err)) ||
         exec_id(c,
                 "DELETE FROM index_entries WHERE index_id IN"
                 " (SELECT id FROM indexes WHERE table_id = ?1)",

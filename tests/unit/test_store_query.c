@@ -556,6 +556,16 @@ static void gsi_added_later_is_backfilled_and_removable(void **state)
     assert_int_equal(d.indexes[2].item_count, 3);
     assert_int_equal(d.item_count, 4);
     store_table_desc_fini(&d);
+    /* the schema alone: the same keys and indexes, no counting */
+    assert_int_equal(store_table_schema(s, "Orders", &d, &err), 0);
+    assert_int_equal(d.nindexes, 3);
+    assert_string_equal(d.indexes[2].name, "byNote");
+    assert_string_equal(d.partition_key, "customer");
+    assert_int_equal(d.indexes[2].item_count, 0);
+    assert_int_equal(d.item_count, 0);
+    store_table_desc_fini(&d);
+    assert_int_equal(store_table_schema(s, "Nope", &d, &err), -1);
+    assert_int_equal(err.kind, ERR_NOT_FOUND);
 
     /* Errors: the same name again, removing a local index, a missing one. */
     assert_int_equal(store_update_table(s, "Orders", &gsi, NULL, &err), -1);
