@@ -46,18 +46,19 @@ enum config_mode {
 
 struct config {
     enum config_mode mode;
-    char *file;         /* the config file read, or NULL */
-    char *bind;         /* listen address, "127.0.0.1" */
-    int port;           /* listen port, 3000; 0 = a free port */
-    char *db;           /* database file or ":memory:", "./data/crudd.db" */
-    char *stage;        /* the stage prefix, "prod" */
-    int log_level;      /* enum log_level */
-    unsigned threads;   /* worker threads; 0 = one per core */
-    int durability;     /* enum store_durability */
-    int group_commit;   /* 1: concurrent writes share commits (default) */
-    unsigned timeout_s; /* idle connection timeout, seconds */
-    size_t max_body;    /* request body cap, bytes (API Gateway: 10 MB) */
-    char *health_path;  /* "/_crudd/health", outside the API's routes */
+    char *file;             /* the config file read, or NULL */
+    char *bind;             /* listen address, "127.0.0.1" */
+    int port;               /* listen port, 3000; 0 = a free port */
+    char *db;               /* database file or ":memory:", "./data/crudd.db" */
+    char *stage;            /* the stage prefix, "prod" */
+    int log_level;          /* enum log_level */
+    unsigned threads;       /* worker threads; 0 = one per core */
+    unsigned write_threads; /* the write pool (http.c); 0 = none */
+    int durability;         /* enum store_durability */
+    int group_commit;       /* 1: concurrent writes share commits (default) */
+    unsigned timeout_s;     /* idle connection timeout, seconds */
+    size_t max_body;        /* request body cap, bytes (API Gateway: 10 MB) */
+    char *health_path;      /* "/_crudd/health", outside the API's routes */
     struct config_resource resources[CONFIG_MAX_RESOURCES];
     int nresources;
 };

@@ -32,6 +32,10 @@ enum kind { STR, UINT, PORT, LEVEL, DURABILITY, ONOFF };
       "debug, info, warn or error (debug prints each proxy event)")            \
     X(threads, UINT, "threads", "CRUDD_THREADS", "threads", "0",               \
       "worker threads; 0 = one per core")                                      \
+    X(write_threads, UINT, "writeThreads", "CRUDD_WRITE_THREADS",              \
+      "write-threads", "32",                                                   \
+      "threads for requests that may write (all but GET, HEAD, OPTIONS): "     \
+      "they wait for a group commit together; 0 = on the HTTP threads")        \
     X(durability, DURABILITY, "durability", "CRUDD_DURABILITY", "durability",  \
       "full",                                                                  \
       "full (survives power loss) or normal (survives a crash; power loss "    \

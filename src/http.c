@@ -17,14 +17,18 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #define MAX_HEADERS 128
 #define MAX_QUERY 128
+
+struct request;
 
 struct http {
     struct MHD_Daemon *daemon;
@@ -33,6 +37,24 @@ struct http {
     struct ddb *ddb;
     int port;
     atomic_int in_flight;
+    /* the write pool: requests that may write wait here for their commit,
+     * their connections suspended, so that libmicrohttpd's threads (one per
+     * core) keep serving and many writes can share one group commit */
+    pthread_t *writers;
+    unsigned nwriters;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    struct request *queue, *queue_tail;
+    int stopping;
+};
+
+/* Headers and query parameters: they point into libmicrohttpd's memory
+ * for the request, which lives until the request completes. */
+struct fields {
+    struct handler_kv headers[MAX_HEADERS];
+    size_t nheaders;
+    struct handler_kv query[MAX_QUERY];
+    size_t nquery;
 };
 
 /* One request's state, from its first callback to its completion. */
@@ -40,15 +62,17 @@ struct request {
     struct buf body;
     int too_large;
     uint64_t start_us;
-};
-
-/* Headers and query parameters, gathered on the last callback only (on its
- * stack: they point into libmicrohttpd's memory for the request). */
-struct fields {
-    struct handler_kv headers[MAX_HEADERS];
-    size_t nheaders;
-    struct handler_kv query[MAX_QUERY];
-    size_t nquery;
+    /* set when the request goes to the write pool */
+    enum { READING, QUEUED, ANSWERED } state;
+    struct MHD_Connection *conn;
+    const char *method, *url, *target;
+    struct fields *fields;
+    char ip[INET6_ADDRSTRLEN];
+    struct request *next;
+    /* the answer, kept until it is queued */
+    int is_ddb;
+    struct gateway_response gres;
+    struct ddb_response dres;
 };
 
 static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind,
@@ -100,41 +124,137 @@ static enum MHD_Result send_response(struct MHD_Connection *c,
     return ret;
 }
 
-/* The DynamoDB wire API: the second front door, on the same port. */
-static enum MHD_Result answer_ddb(struct http *h, struct MHD_Connection *c,
-                                  const struct gateway_request *req,
-                                  const char *target)
+/* Answer r: the DynamoDB wire API (the second front door, on the same port)
+ * or the gateway, into r's stored answer. Runs on a libmicrohttpd thread or
+ * a write-pool thread. */
+static void run(struct http *h, struct request *r, const struct fields *f)
 {
-    struct ddb_response res;
-    struct ddb_request dreq = {
-        .target = target,
-        .body = req->body,
-        .body_len = req->body_len,
-        .has_authorization = MHD_lookup_connection_value(
-                                 c, MHD_HEADER_KIND, "Authorization") != NULL,
-        .source_ip = req->source_ip,
-        .start_us = req->start_us,
+    struct gateway_request req = {
+        .method = r->method,
+        .path = r->url,
+        .headers = f->headers,
+        .nheaders = f->nheaders,
+        .query = f->query,
+        .nquery = f->nquery,
+        .body = r->body.data,
+        .body_len = r->body.len,
+        .source_ip = r->ip,
+        .start_us = r->start_us,
     };
+    if (r->is_ddb) {
+        int auth = 0;
+        for (size_t i = 0; i < f->nheaders && !auth; i++)
+            auth = !strcasecmp(f->headers[i].name, "Authorization");
+        struct ddb_request dreq = {
+            .target = r->target,
+            .body = r->body.data,
+            .body_len = r->body.len,
+            .has_authorization = auth,
+            .source_ip = r->ip,
+            .start_us = r->start_us,
+        };
+        ddb_handle(h->ddb, &dreq, &r->dres);
+    } else if (r->too_large) {
+        gateway_reject(h->gateway, &req, 413, "Request Too Long", &r->gres);
+    } else {
+        gateway_handle(h->gateway, &req, &r->gres);
+    }
+    r->state = ANSWERED;
+}
+
+/* Queue r's stored answer on its connection. */
+static enum MHD_Result send_answer(struct MHD_Connection *c, struct request *r)
+{
+    if (!r->is_ddb)
+        return send_response(c, &r->gres);
+
+    struct ddb_response *res = &r->dres;
     char crc[16];
     enum MHD_Result ret;
-
-    ddb_handle(h->ddb, &dreq, &res);
     struct MHD_Response *response = MHD_create_response_from_buffer(
-        res.body_len, res.body, MHD_RESPMEM_MUST_FREE);
-    if (!response) {
-        ddb_response_fini(&res);
+        res->body_len, res->body, MHD_RESPMEM_MUST_FREE);
+    if (!response)
         return MHD_NO;
-    }
-    res.body = NULL; /* libmicrohttpd frees it with the response */
-    snprintf(crc, sizeof crc, "%lu", res.crc32);
+    res->body = NULL; /* libmicrohttpd frees it with the response */
+    snprintf(crc, sizeof crc, "%lu", res->crc32);
     MHD_add_response_header(response, "Content-Type",
                             "application/x-amz-json-1.0");
-    MHD_add_response_header(response, "x-amzn-RequestId", res.request_id);
+    MHD_add_response_header(response, "x-amzn-RequestId", res->request_id);
     MHD_add_response_header(response, "x-amz-crc32", crc);
-    ret = MHD_queue_response(c, (unsigned)res.status, response);
+    ret = MHD_queue_response(c, (unsigned)res->status, response);
     MHD_destroy_response(response);
-    ddb_response_fini(&res);
     return ret;
+}
+
+/* Does this request stay on the libmicrohttpd thread? Reads do: they never
+ * wait for a commit, and a hand-off would cost them two thread switches. */
+static int runs_inline(const struct request *r)
+{
+    /* the DynamoDB operations that only read, after "DynamoDB_20120810." */
+    static const char *const reads[] = {"GetItem",
+                                        "Query",
+                                        "Scan",
+                                        "BatchGetItem",
+                                        "TransactGetItems",
+                                        "DescribeTable",
+                                        "ListTables",
+                                        "DescribeTimeToLive"};
+    if (r->too_large)
+        return 1;
+    if (!r->is_ddb)
+        return !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD") ||
+               !strcmp(r->method, "OPTIONS");
+    const char *op = strchr(r->target, '.');
+    for (size_t i = 0; op && i < sizeof reads / sizeof reads[0]; i++)
+        if (!strcmp(op + 1, reads[i]))
+            return 1;
+    return 0;
+}
+
+static void *writer_loop(void *arg)
+{
+    struct http *h = arg;
+
+    pthread_mutex_lock(&h->lock);
+    for (;;) {
+        while (!h->queue && !h->stopping)
+            pthread_cond_wait(&h->wake, &h->lock);
+        struct request *r = h->queue;
+        if (!r)
+            break; /* stopping, and nothing left to answer */
+        h->queue = r->next;
+        if (!h->queue)
+            h->queue_tail = NULL;
+        pthread_mutex_unlock(&h->lock);
+        run(h, r, r->fields);
+        /* libmicrohttpd calls on_request again, which queues the answer */
+        MHD_resume_connection(r->conn);
+        pthread_mutex_lock(&h->lock);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return NULL;
+}
+
+/* Queue r (its connection already suspended) for the write pool; once the
+ * pool is stopping, answer it here instead and resume at once. */
+static void hand_off(struct http *h, struct request *r)
+{
+    pthread_mutex_lock(&h->lock);
+    if (h->stopping) {
+        pthread_mutex_unlock(&h->lock);
+        run(h, r, r->fields);
+        MHD_resume_connection(r->conn);
+        return;
+    }
+    r->state = QUEUED;
+    r->next = NULL;
+    if (h->queue_tail)
+        h->queue_tail->next = r;
+    else
+        h->queue = r;
+    h->queue_tail = r;
+    pthread_cond_signal(&h->wake);
+    pthread_mutex_unlock(&h->lock);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
@@ -144,9 +264,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 {
     struct http *h = cls;
     struct request *r = *con_cls;
-    struct gateway_response res;
-    char ip[INET6_ADDRSTRLEN];
-    enum MHD_Result ret;
 
     (void)version;
     if (!r) {
@@ -175,34 +292,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         return MHD_YES;
     }
 
-    struct fields f;
-    f.nheaders = f.nquery = 0;
-    client_address(c, ip, sizeof ip);
-    MHD_get_connection_values(c, MHD_HEADER_KIND, collect, &f);
-    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect, &f);
-    struct gateway_request req = {
-        .method = method,
-        .path = url,
-        .headers = f.headers,
-        .nheaders = f.nheaders,
-        .query = f.query,
-        .nquery = f.nquery,
-        .body = r->body.data,
-        .body_len = r->body.len,
-        .source_ip = ip,
-        .start_us = r->start_us,
-    };
-    const char *target =
-        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Target");
-    if (target && !r->too_large && !strcmp(method, "POST") && !strcmp(url, "/"))
-        return answer_ddb(h, c, &req, target);
-    if (r->too_large)
-        gateway_reject(h->gateway, &req, 413, "Request Too Long", &res);
-    else
-        gateway_handle(h->gateway, &req, &res);
-    ret = send_response(c, &res);
-    gateway_response_fini(&res);
-    return ret;
+    if (r->state == ANSWERED)
+        return send_answer(c, r); /* back from the write pool */
+    if (r->state == QUEUED)
+        return MHD_YES;
+
+    r->conn = c;
+    r->method = method;
+    r->url = url;
+    r->target = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Target");
+    r->is_ddb = r->target && !r->too_large && !strcmp(method, "POST") &&
+                !strcmp(url, "/");
+    client_address(c, r->ip, sizeof r->ip);
+    if (runs_inline(r) || !h->nwriters) {
+        struct fields f;
+        f.nheaders = f.nquery = 0;
+        MHD_get_connection_values(c, MHD_HEADER_KIND, collect, &f);
+        MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect, &f);
+        run(h, r, &f);
+        return send_answer(c, r);
+    }
+    r->fields = xmalloc(sizeof *r->fields);
+    r->fields->nheaders = r->fields->nquery = 0;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, collect, r->fields);
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect, r->fields);
+    MHD_suspend_connection(c);
+    hand_off(h, r);
+    return MHD_YES;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -216,6 +332,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (!r)
         return;
     buf_fini(&r->body);
+    free(r->fields);
+    gateway_response_fini(&r->gres);
+    ddb_response_fini(&r->dres);
     free(r);
     *con_cls = NULL;
     atomic_fetch_sub(&h->in_flight, 1);
@@ -231,13 +350,27 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     log_warn("libmicrohttpd: %s", line);
 }
 
+/* Answer everything queued, then end the write pool's threads. */
+static void stop_writers(struct http *h)
+{
+    pthread_mutex_lock(&h->lock);
+    h->stopping = 1;
+    pthread_cond_broadcast(&h->wake);
+    pthread_mutex_unlock(&h->lock);
+    for (unsigned i = 0; i < h->nwriters; i++)
+        pthread_join(h->writers[i], NULL);
+    free(h->writers);
+    h->writers = NULL;
+    h->nwriters = 0;
+}
+
 struct http *http_open(const struct config *cfg, unsigned threads,
                        struct gateway *g, struct ddb *d, struct err *err)
 {
     struct sockaddr_storage ss;
     socklen_t len;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-                     MHD_USE_ITC | MHD_USE_ERROR_LOG;
+                     MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     struct http *h = xcalloc(1, sizeof *h);
 
     memset(&ss, 0, sizeof ss);
@@ -259,6 +392,14 @@ struct http *http_open(const struct config *cfg, unsigned threads,
     h->cfg = cfg;
     h->gateway = g;
     h->ddb = d;
+    pthread_mutex_init(&h->lock, NULL);
+    pthread_cond_init(&h->wake, NULL);
+    h->writers = xcalloc(cfg->write_threads + 1, sizeof *h->writers);
+    for (unsigned i = 0; i < cfg->write_threads; i++) {
+        if (pthread_create(&h->writers[i], NULL, writer_loop, h) != 0)
+            break;
+        h->nwriters++;
+    }
     h->daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, h,
         /* first, or libmicrohttpd logs its own warnings on stderr */
@@ -267,6 +408,7 @@ struct http *http_open(const struct config *cfg, unsigned threads,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
     if (!h->daemon) {
+        stop_writers(h);
         free(h);
         err_set(err, ERR_CONFIG,
                 "cannot listen on %s:%d (address in use, or not this "
@@ -299,8 +441,13 @@ void http_close(struct http *h, unsigned grace_ms)
         struct timespec ts = {0, 5 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
+    /* every request handed off is answered and its connection resumed
+     * before the daemon stops (it refuses to stop with one suspended) */
+    stop_writers(h);
     MHD_stop_daemon(h->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
+    pthread_mutex_destroy(&h->lock);
+    pthread_cond_destroy(&h->wake);
     free(h);
 }
