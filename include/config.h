@@ -57,8 +57,13 @@ struct config {
     int durability;         /* enum store_durability */
     int group_commit;       /* 1: concurrent writes share commits (default) */
     unsigned timeout_s;     /* idle connection timeout, seconds */
-    size_t max_body;        /* request body cap, bytes (API Gateway: 10 MB) */
-    char *health_path;      /* "/_crudd/health", outside the API's routes */
+    unsigned max_connections;        /* open connections at most */
+    unsigned max_connections_per_ip; /* per client address; 0 = no limit */
+    unsigned max_headers;            /* header fields per request */
+    unsigned max_header_bytes;       /* request line + headers, bytes */
+    unsigned request_timeout_s;      /* a body's upload; 0 = no limit */
+    size_t max_body;   /* request body cap, bytes (API Gateway: 10 MB) */
+    char *health_path; /* "/_crudd/health", outside the API's routes */
     struct config_resource resources[CONFIG_MAX_RESOURCES];
     int nresources;
 };

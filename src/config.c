@@ -44,6 +44,22 @@ enum kind { STR, UINT, PORT, LEVEL, DURABILITY, ONOFF };
       "group-commit", "on",                                                    \
       "on: concurrent writes share one commit; off: one commit per write "     \
       "(a benchmark baseline)")                                                \
+    X(max_connections, UINT, "maxConnections", "CRUDD_MAX_CONNECTIONS",        \
+      "max-connections", "1000",                                               \
+      "open connections at most; one more is answered 503 and closed")         \
+    X(max_connections_per_ip, UINT, "maxConnectionsPerIp",                     \
+      "CRUDD_MAX_CONNECTIONS_PER_IP", "max-connections-per-ip", "0",           \
+      "open connections per client address at most (0 = no limit); one "       \
+      "more is answered 503 and closed")                                       \
+    X(max_headers, UINT, "maxHeaders", "CRUDD_MAX_HEADERS", "max-headers",     \
+      "100", "request header fields at most; more is 431")                     \
+    X(max_header_bytes, UINT, "maxHeaderBytes", "CRUDD_MAX_HEADER_BYTES",      \
+      "max-header-bytes", "24576",                                             \
+      "request line and headers in bytes at most; more is 431")                \
+    X(request_timeout_s, UINT, "requestTimeoutSeconds",                        \
+      "CRUDD_REQUEST_TIMEOUT_SECONDS", "request-timeout-seconds", "60",        \
+      "a request body still arriving after this long closes the connection "   \
+      "(0 = no limit)")                                                        \
     X(timeout_s, UINT, "timeoutSeconds", "CRUDD_TIMEOUT_SECONDS",              \
       "timeout-seconds", "30", "idle connection timeout in seconds")           \
     X(max_body, UINT, "maxBodyBytes", "CRUDD_MAX_BODY_BYTES",                  \

@@ -42,10 +42,27 @@ struct http {
      * core) keep serving and many writes can share one group commit */
     pthread_t *writers;
     unsigned nwriters;
+    /* open connections, in all and per client address (limits) */
+    pthread_mutex_t conns_lock;
+    unsigned nconns;
+    struct peer *peers;
+    size_t npeers, peers_cap;
     pthread_mutex_t lock;
     pthread_cond_t wake;
     struct request *queue, *queue_tail;
     int stopping;
+};
+
+/* A client address with open connections. */
+struct peer {
+    char ip[INET6_ADDRSTRLEN];
+    unsigned conns;
+};
+
+/* One connection's state (libmicrohttpd's socket context). */
+struct conn_state {
+    char ip[INET6_ADDRSTRLEN];
+    const char *refused; /* over a limit: the answer's message */
 };
 
 /* Headers and query parameters: they point into libmicrohttpd's memory
@@ -63,7 +80,7 @@ struct request {
     int too_large;
     uint64_t start_us;
     /* set when the request goes to the write pool */
-    enum { READING, QUEUED, ANSWERED } state;
+    enum { READING, QUEUED, ANSWERED, REFUSED } state;
     struct MHD_Connection *conn;
     const char *method, *url, *target;
     struct fields *fields;
@@ -257,6 +274,93 @@ static void hand_off(struct http *h, struct request *r)
     pthread_mutex_unlock(&h->lock);
 }
 
+/* The count of connections from ip, found or added; under conns_lock. */
+static unsigned *peer_conns(struct http *h, const char *ip)
+{
+    for (size_t i = 0; i < h->npeers; i++)
+        if (!strcmp(h->peers[i].ip, ip))
+            return &h->peers[i].conns;
+    if (h->npeers == h->peers_cap) {
+        h->peers_cap = h->peers_cap ? 2 * h->peers_cap : 16;
+        h->peers = xrealloc(h->peers, h->peers_cap * sizeof *h->peers);
+    }
+    struct peer *p = &h->peers[h->npeers++];
+    snprintf(p->ip, sizeof p->ip, "%s", ip);
+    p->conns = 0;
+    return &p->conns;
+}
+
+/* Count connections as they open and close. One over a limit is not
+ * refused at accept (libmicrohttpd would close it without a word): it is
+ * marked, and its first request is answered 503 with a message. */
+static void on_connection(void *cls, struct MHD_Connection *c,
+                          void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct http *h = cls;
+    struct conn_state *cs = *socket_context;
+
+    pthread_mutex_lock(&h->conns_lock);
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        cs = xcalloc(1, sizeof *cs);
+        client_address(c, cs->ip, sizeof cs->ip);
+        unsigned *mine = peer_conns(h, cs->ip);
+        h->nconns++;
+        (*mine)++;
+        if (h->cfg->max_connections && h->nconns > h->cfg->max_connections)
+            cs->refused = "Too many connections";
+        else if (h->cfg->max_connections_per_ip &&
+                 *mine > h->cfg->max_connections_per_ip)
+            cs->refused = "Too many connections from this address";
+        *socket_context = cs;
+    } else if (cs) {
+        h->nconns--;
+        (*peer_conns(h, cs->ip))--;
+        free(cs);
+        *socket_context = NULL;
+    }
+    pthread_mutex_unlock(&h->conns_lock);
+}
+
+static enum MHD_Result add_size(void *cls, enum MHD_ValueKind kind,
+                                const char *key, const char *value)
+{
+    size_t *n = cls;
+
+    (void)kind;
+    *n += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": ", CRLF */
+    return MHD_YES;
+}
+
+/* The bytes of the request line and header fields, as sent. */
+static size_t header_bytes(struct MHD_Connection *c, const char *method,
+                           const char *url)
+{
+    size_t n = strlen(method) + strlen(url) + 12; /* " ", " HTTP/1.1", CRLF */
+    MHD_get_connection_values(c, MHD_HEADER_KIND, add_size, &n);
+    return n;
+}
+
+/* Answer at once, before the body is read, and close the connection. */
+static enum MHD_Result refuse(struct http *h, struct MHD_Connection *c,
+                              struct request *r, const char *method,
+                              const char *url, int status, const char *message)
+{
+    struct gateway_request req = {.method = method,
+                                  .path = url,
+                                  .source_ip = r->ip,
+                                  .start_us = r->start_us};
+
+    gateway_reject(h->gateway, &req, status, message, &r->gres);
+    r->gres.headers = xrealloc(r->gres.headers, (r->gres.nheaders + 1) *
+                                                    sizeof *r->gres.headers);
+    r->gres.headers[r->gres.nheaders].name = xstrdup("Connection");
+    r->gres.headers[r->gres.nheaders].value = xstrdup("close");
+    r->gres.nheaders++;
+    r->state = REFUSED;
+    return send_response(c, &r->gres);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                                   const char *url, const char *method,
                                   const char *version, const char *upload_data,
@@ -271,6 +375,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         r->start_us = clock_now_us();
         *con_cls = r;
         atomic_fetch_add(&h->in_flight, 1);
+        client_address(c, r->ip, sizeof r->ip);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        const struct conn_state *cs = ci ? ci->socket_context : NULL;
+        if (cs && cs->refused)
+            return refuse(h, c, r, method, url, 503, cs->refused);
+        if (h->cfg->max_headers &&
+            (unsigned)MHD_get_connection_values(c, MHD_HEADER_KIND, NULL,
+                                                NULL) > h->cfg->max_headers)
+            return refuse(h, c, r, method, url, 431,
+                          "Request Header Fields Too Large");
+        if (h->cfg->max_header_bytes &&
+            header_bytes(c, method, url) > h->cfg->max_header_bytes)
+            return refuse(h, c, r, method, url, 431,
+                          "Request Header Fields Too Large");
         const char *cl =
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > h->cfg->max_body)
@@ -281,6 +400,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
          * client is not made to upload 10 MB for nothing (the connection
          * closes after this answer) */
     } else if (*upload_data_size) {
+        /* a client that trickles its body may not hold a thread forever;
+         * mid-upload there is no way to answer, so the connection closes */
+        if (h->cfg->request_timeout_s &&
+            clock_now_us() - r->start_us >
+                (uint64_t)h->cfg->request_timeout_s * 1000000u) {
+            log_warn("%s \"%s %s\": request body not complete after %u s; "
+                     "closing the connection",
+                     r->ip, method, url, h->cfg->request_timeout_s);
+            return MHD_NO;
+        }
         if (!r->too_large &&
             r->body.len + *upload_data_size > h->cfg->max_body) {
             r->too_large = 1; /* chunked: no Content-Length to judge by */
@@ -292,6 +421,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         return MHD_YES;
     }
 
+    if (r->state == REFUSED)
+        return MHD_YES; /* answered on the first call; closing */
     if (r->state == ANSWERED)
         return send_answer(c, r); /* back from the write pool */
     if (r->state == QUEUED)
@@ -303,7 +434,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     r->target = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Target");
     r->is_ddb = r->target && !r->too_large && !strcmp(method, "POST") &&
                 !strcmp(url, "/");
-    client_address(c, r->ip, sizeof r->ip);
     if (runs_inline(r) || !h->nwriters) {
         struct fields f;
         f.nheaders = f.nquery = 0;
@@ -394,6 +524,7 @@ struct http *http_open(const struct config *cfg, unsigned threads,
     h->ddb = d;
     pthread_mutex_init(&h->lock, NULL);
     pthread_cond_init(&h->wake, NULL);
+    pthread_mutex_init(&h->conns_lock, NULL);
     h->writers = xcalloc(cfg->write_threads + 1, sizeof *h->writers);
     for (unsigned i = 0; i < cfg->write_threads; i++) {
         if (pthread_create(&h->writers[i], NULL, writer_loop, h) != 0)
@@ -406,7 +537,16 @@ struct http *http_open(const struct config *cfg, unsigned threads,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+        /* the request line and headers must fit; the rest is the read
+         * buffer for the body */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)cfg->max_header_bytes + 8192,
+        /* a hard stop above the soft limit that answers 503 */
+        MHD_OPTION_CONNECTION_LIMIT,
+        cfg->max_connections ? cfg->max_connections + 64 : 100000u,
+        MHD_OPTION_END);
     if (!h->daemon) {
         stop_writers(h);
         free(h);
@@ -449,5 +589,7 @@ void http_close(struct http *h, unsigned grace_ms)
         close(fd);
     pthread_mutex_destroy(&h->lock);
     pthread_cond_destroy(&h->wake);
+    pthread_mutex_destroy(&h->conns_lock);
+    free(h->peers);
     free(h);
 }
