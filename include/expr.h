@@ -55,7 +55,9 @@ struct expr_usage {
     json_t *values; /* object used as a set: ":v" → true */
 };
 
+/* An empty usage (two new empty sets). Never fails. */
 void expr_usage_init(struct expr_usage *u);
+/* Release what u holds; u may be initialized again afterwards. */
 void expr_usage_fini(struct expr_usage *u);
 
 /*

@@ -97,7 +97,9 @@ struct handler_result {
     struct buf body; /* the body bytes */
 };
 
+/* An empty result: status 0 (not set), no headers, an empty body. */
 void handler_result_init(struct handler_result *r);
+/* Free the headers and body; r is empty (as after _init) afterwards. */
 void handler_result_fini(struct handler_result *r);
 
 /* Add a header (copied). */
