@@ -560,4 +560,47 @@ int store_get_items(struct store *s, const struct store_read_op *ops, size_t n,
 int store_sweep_expired(struct store *s, double now, size_t max_items,
                         size_t *deleted, struct err *err);
 
+/* --- fault injection (a test seam) -------------------------------------- */
+
+/* The name of the VFS store_fault_install registers. */
+#define STORE_FAULT_VFS "crudd-fault"
+
+/*
+ * Make the disk fail under every store opened from now on in this process,
+ * on demand, for durability tests (STYLE.md: faults through explicit
+ * seams). Registers an SQLite VFS named STORE_FAULT_VFS as the default: it
+ * forwards every call to the VFS that was the default, except that before
+ * each write, sync or truncate of any file it reads the file at
+ * control_path (copied; it need not exist) and, by its first word:
+ *
+ *   "full"      writes fail with SQLITE_FULL ("database or disk is full")
+ *   "ioerr"     writes, syncs and truncations fail with SQLITE_IOERR_WRITE,
+ *               _FSYNC, _TRUNCATE ("disk I/O error")
+ *   "readonly"  writes and truncations fail with SQLITE_READONLY ("attempt
+ *               to write a readonly database")
+ *   "fsync"     syncs alone fail with SQLITE_IOERR_FSYNC ("disk I/O error")
+ *   anything else, or no file: no fault
+ *
+ * A faulted call writes nothing; reads, opens and locks are never faulted,
+ * so reads go on working while a fault lasts. Removing the file (or
+ * writing anything else into it) ends the fault at the next call. Each
+ * faulted write fails with ERR_UNAVAILABLE as a real one would (see the
+ * store's errors above) and leaves nothing visible; the store needs no
+ * restart once the fault ends. An in-memory database has no file to fail.
+ *
+ * "fsync" shows the one ambiguity of a failing disk: a commit whose WAL
+ * frames were written but not synced fails (ERR_UNAVAILABLE, invisible,
+ * not acknowledged), yet if the process dies before its next commit
+ * overwrites those frames, SQLite's WAL recovery may find the write, whole,
+ * after a restart. As with DynamoDB's 500, such a write's outcome is
+ * unknown; it is never half there.
+ *
+ * Call it before store_open (connections already open keep their VFS).
+ * Calling it again only changes the control path. Costs an open() and a
+ * read() per write: for tests, never for production. Returns 0, or -1 with
+ * ERR_UNAVAILABLE when SQLite cannot register the VFS (nothing changed
+ * then). Any thread; not concurrently with store_open.
+ */
+int store_fault_install(const char *control_path, struct err *err);
+
 #endif

@@ -118,6 +118,12 @@ static int serve(const struct config *cfg)
                 cfg->db, strerror(errno));
         goto out;
     }
+    /* a test seam (STYLE.md): the disk fails on demand under the store */
+    const char *fault = getenv("CRUDD_FAULT_FILE");
+    if (fault && *fault && store_fault_install(fault, &err) < 0) {
+        fprintf(stderr, "crudd: %s\n", err.msg);
+        goto out;
+    }
     /* a reading connection per worker thread and one spare; writes (the
      * sweeper's too) go through the store's writer thread */
     if (!(store = store_open_ex(cfg->db, threads + 1, cfg->durability,
@@ -131,6 +137,8 @@ static int serve(const struct config *cfg)
         goto out;
     }
     log_msg(LOG_ALWAYS, "listening on %s:%d", cfg->bind, http_port(http));
+    if (fault && *fault)
+        log_warn("fault injection enabled: %s", fault);
     sw.store = store;
     sweeping = pthread_create(&sw.thread, NULL, sweep_loop, &sw) == 0;
     log_info("database %s, stage /%s, %u threads, durability %s, group "

@@ -10,6 +10,7 @@
  */
 #include "store_impl.h"
 #include "attr.h"
+#include "log.h"
 #include "xalloc.h"
 
 #include <assert.h>
@@ -71,9 +72,17 @@ static const char *const statements[ST_COUNT] = {
 
 /* --- SQLite helpers ----------------------------------------------------- */
 
+/* The client gets what went wrong in SQLite's words ("database or disk is
+ * full", "disk I/O error", "attempt to write a readonly database"); the
+ * operator also gets the step that failed and the extended code. */
 int store_db_fail(struct err *err, sqlite3 *db, const char *what)
 {
-    return err_set(err, ERR_UNAVAILABLE, "%s: %s", what, sqlite3_errmsg(db));
+    const char *msg = sqlite3_errmsg(db);
+
+    log_warn("store: %s: %s (SQLite error %d)", what, msg,
+             sqlite3_extended_errcode(db));
+    return err_set(err, ERR_UNAVAILABLE, "%s: %s",
+                   err_default_message(ERR_UNAVAILABLE), msg);
 }
 
 /* Make st ready for its next use. Bindings point at the caller's buffers

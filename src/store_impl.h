@@ -149,7 +149,8 @@ struct store {
 
 /* --- SQLite helpers (store.c) -------------------------------------------- */
 
-/* Set ERR_UNAVAILABLE "<what>: <SQLite's message>"; returns -1. */
+/* Set ERR_UNAVAILABLE "Service unavailable: <SQLite's message>" and log
+ * "<what>: <message>" as a warning; returns -1. */
 int store_db_fail(struct err *err, sqlite3 *db, const char *what);
 /* Reset st and clear its bindings (they point at the caller's buffers). */
 void store_finish(sqlite3_stmt *st);

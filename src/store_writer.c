@@ -79,8 +79,11 @@ static int run_nested(struct store *s, struct conn *c, struct job *j,
         return -1;
     j->rc = j->fn(s, c, j->arg, &j->err);
     if (sqlite3_get_autocommit(c->db)) {
-        err_set(why, ERR_UNAVAILABLE, "%s",
-                j->rc ? j->err.msg : "the transaction was rolled back");
+        if (j->rc)
+            err_set(why, ERR_UNAVAILABLE, "%s", j->err.msg);
+        else
+            err_set(why, ERR_UNAVAILABLE, "%s: the transaction was rolled back",
+                    err_default_message(ERR_UNAVAILABLE));
         return -1;
     }
     if (j->rc && store_run(c, ST_ROLLBACK_TO, "rollback to savepoint", why))
