@@ -9,6 +9,7 @@
 #                         a sanitized ./build/san/crudd (and its unit tests)
 #   make test             unit tests, black-box tests, Postman collection
 #   make bench            wrk load against crudd and a floor responder
+#   make soak             mixed load for SOAK_SECONDS (600); fails on errors
 #   make fuzz             build the libFuzzer targets, run each FUZZ_SECONDS
 #   make fuzz-regress     run each fuzz target once over its saved crashes
 #   make format           clang-format every source file
@@ -126,6 +127,14 @@ test: unit blackbox postman container
 bench: $(BIN)
 	CRUDD_BIN=$(abspath $(BIN)) bench/run.sh
 	CRUDD_BIN=$(abspath $(BIN)) bench/ddb.sh
+	CRUDD_BIN=$(abspath $(BIN)) bench/scale.sh
+
+# Soak: bench/soak.sh's mixed workload for SOAK_SECONDS (CI: 60) at
+# SOAK_CONNECTIONS; a test, it fails on any unexpected answer or RSS growth.
+SOAK_SECONDS ?= 600
+.PHONY: soak
+soak: $(BIN)
+	CRUDD_BIN=$(abspath $(BIN)) SOAK_SECONDS=$(SOAK_SECONDS) bench/soak.sh
 
 # Fuzzing: one libFuzzer target per tests/fuzz/fuzz_<name>.c, built with
 # clang under ASan+UBSan into build/fuzz/<name> and linked with every object
