@@ -40,8 +40,9 @@ struct http {
     /* the write pool: requests that may write wait here for their commit,
      * their connections suspended, so that libmicrohttpd's threads (one per
      * core) keep serving and many writes can share one group commit */
-    pthread_t *writers;
+    pthread_t *writers; /* started on demand, up to cfg->write_threads */
     unsigned nwriters;
+    unsigned idle_writers;
     /* open connections, in all and per client address (limits) */
     pthread_mutex_t conns_lock;
     unsigned nconns;
@@ -234,8 +235,10 @@ static void *writer_loop(void *arg)
 
     pthread_mutex_lock(&h->lock);
     for (;;) {
+        h->idle_writers++;
         while (!h->queue && !h->stopping)
             pthread_cond_wait(&h->wake, &h->lock);
+        h->idle_writers--;
         struct request *r = h->queue;
         if (!r)
             break; /* stopping, and nothing left to answer */
@@ -257,7 +260,13 @@ static void *writer_loop(void *arg)
 static void hand_off(struct http *h, struct request *r)
 {
     pthread_mutex_lock(&h->lock);
-    if (h->stopping) {
+    /* grow the pool while every writer is busy: an idle server keeps no
+     * threads, and start-up does not wait for 32 of them */
+    if (!h->stopping && !h->idle_writers &&
+        h->nwriters < h->cfg->write_threads &&
+        pthread_create(&h->writers[h->nwriters], NULL, writer_loop, h) == 0)
+        h->nwriters++;
+    if (h->stopping || !h->nwriters) {
         pthread_mutex_unlock(&h->lock);
         run(h, r, r->fields);
         MHD_resume_connection(r->conn);
@@ -434,7 +443,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     r->target = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Target");
     r->is_ddb = r->target && !r->too_large && !strcmp(method, "POST") &&
                 !strcmp(url, "/");
-    if (runs_inline(r) || !h->nwriters) {
+    if (runs_inline(r) || !h->cfg->write_threads) {
         struct fields f;
         f.nheaders = f.nquery = 0;
         MHD_get_connection_values(c, MHD_HEADER_KIND, collect, &f);
@@ -526,11 +535,6 @@ struct http *http_open(const struct config *cfg, unsigned threads,
     pthread_cond_init(&h->wake, NULL);
     pthread_mutex_init(&h->conns_lock, NULL);
     h->writers = xcalloc(cfg->write_threads + 1, sizeof *h->writers);
-    for (unsigned i = 0; i < cfg->write_threads; i++) {
-        if (pthread_create(&h->writers[i], NULL, writer_loop, h) != 0)
-            break;
-        h->nwriters++;
-    }
     h->daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, h,
         /* first, or libmicrohttpd logs its own warnings on stderr */
