@@ -156,7 +156,6 @@ json_t *ddb_delete_item(struct ddb *d, json_t *in, json_t **extra,
 
 json_t *ddb_get_item(struct ddb *d, json_t *in, json_t **extra, struct err *err)
 {
-    struct store_table_desc desc = {0};
     struct expr_usage usage;
     struct expr *proj = NULL;
     const char *table;
@@ -164,14 +163,18 @@ json_t *ddb_get_item(struct ddb *d, json_t *in, json_t **extra, struct err *err)
 
     (void)extra;
     expr_usage_init(&usage);
+    /* no schema lookup: the store checks the key against the table's */
     if (ddb_req_string(in, "TableName", &table, err) < 0 ||
         ddb_no_legacy(in, err) < 0 || !(key = ddb_key_param(in, "Key", err)) ||
-        ddb_table(d, table, &desc, err) < 0 ||
         ddb_expr(in, "ProjectionExpression", EXPR_PROJECTION, &usage, &proj,
                  err) < 0 ||
-        ddb_expr_done(in, &usage, err) < 0 ||
-        store_get_item(d->store, table, key, &item, NULL, err) < 0)
+        ddb_expr_done(in, &usage, err) < 0)
         goto out;
+    if (store_get_item(d->store, table, key, &item, NULL, err) < 0) {
+        if (err->kind == ERR_NOT_FOUND)
+            err_set(err, ERR_NOT_FOUND, "Requested resource not found");
+        goto out;
+    }
     out = json_object();
     if (item) {
         json_object_set_new(
@@ -186,6 +189,5 @@ out:
     json_decref(key);
     expr_free(proj);
     expr_usage_fini(&usage);
-    store_table_desc_fini(&desc);
     return out;
 }
