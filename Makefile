@@ -9,6 +9,7 @@
 #                         a sanitized ./build/san/crudd (and its unit tests)
 #   make test             unit tests, black-box tests, Postman collection
 #   make bench            wrk load against crudd and a floor responder
+#   make memcheck         the black-box suite with crudd under valgrind
 #   make soak             mixed load for SOAK_SECONDS (600); fails on errors
 #   make fuzz             build the libFuzzer targets, run each FUZZ_SECONDS
 #   make fuzz-regress     run each fuzz target once over its saved crashes
@@ -68,7 +69,7 @@ test-deps: deps
 run: $(BIN)
 	./$(BIN)
 
-.PHONY: all clean test unit blackbox postman container bench format check-format check-layers
+.PHONY: all clean test unit blackbox memcheck postman container bench format check-format check-layers
 
 all: $(BIN)
 
@@ -106,6 +107,12 @@ unit: $(UNIT_BINS)
 PYTHON   ?= $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
 blackbox: $(BIN)
 	CRUDD_BIN=$(abspath $(BIN)) $(PYTHON) tests/blackbox/run.py
+
+# The black-box suite once more with crudd under valgrind's memcheck: a
+# definite leak or a memory error fails the test that stopped that crudd.
+memcheck: $(BIN)
+	CRUDD_BIN=$(abspath tests/valgrind-crudd) \
+	    CRUDD_REAL_BIN=$(abspath $(BIN)) $(PYTHON) tests/blackbox/run.py
 
 postman: $(BIN)
 	CRUDD_BIN=$(abspath $(BIN)) tests/postman/run.sh
