@@ -133,12 +133,14 @@ json_t *ddb_value(const json_t *v, int depth, struct err *err)
                 "must contain exactly one of the supported datatypes");
         return NULL;
     }
-    if (depth > ATTR_MAX_DEPTH) {
+    json_object_foreach((json_t *)(uintptr_t)v, type, inner) break;
+    /* only M and L nest: 32 levels of them, as attr counts for the REST
+     * face, whatever scalar sits innermost */
+    if (depth > ATTR_MAX_DEPTH && (!strcmp(type, "M") || !strcmp(type, "L"))) {
         err_set(err, ERR_BAD_REQUEST,
                 "Nesting Levels have exceeded supported limits");
         return NULL;
     }
-    json_object_foreach((json_t *)(uintptr_t)v, type, inner) break;
 
     if (!strcmp(type, "S")) {
         if (!json_is_string(inner))

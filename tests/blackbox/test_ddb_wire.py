@@ -117,3 +117,38 @@ class DdbWireTest(WireMixin, CruddTestCase):
         b = self.wire("ListTables", {})
         self.assertNotEqual(a.header("x-amzn-RequestId"),
                             b.header("x-amzn-RequestId"))
+
+
+class NestingDepthTest(WireMixin, CruddTestCase):
+    """Both faces count nesting the same way: 32 levels of M/L, whatever
+    scalar sits innermost (found by fuzz_body: the DynamoDB face counted the
+    scalar too, refusing items the REST face stored)."""
+
+    @staticmethod
+    def typed(levels):
+        v = {"N": "0"}
+        for _ in range(levels):
+            v = {"L": [v]}
+        return v
+
+    def test_32_levels_are_accepted_on_both_faces_and_33_refused(self):
+        for face in ("rest", "ddb"):
+            for levels, ok in ((32, True), (33, False)):
+                with self.subTest(face=face, levels=levels):
+                    key = unique("nest")
+                    if face == "rest":
+                        body = '{"id": "%s", "a": %s0%s}' % (
+                            key, "[" * levels, "]" * levels)
+                        r = self.req("POST", "/items", raw=body.encode())
+                        self.assertEqual(r.status, 201 if ok else 400, r)
+                    else:
+                        r = self.wire("PutItem", {
+                            "TableName": "ItemsTable",
+                            "Item": {"id": {"S": key},
+                                     "a": self.typed(levels)}})
+                        self.assertEqual(r.status, 200 if ok else 400, r)
+                    if ok:
+                        g = self.wire("GetItem", {"TableName": "ItemsTable",
+                                                  "Key": {"id": {"S": key}}})
+                        self.assertEqual(g.json()["Item"]["a"],
+                                         self.typed(levels))
