@@ -51,24 +51,10 @@ if [[ ! -f $DYNALITE ||
     }
 fi
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/crudd-bench-ddb.XXXXXX")
-PIDS=()
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_tmp crudd-bench-ddb
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 AUTH="AWS4-HMAC-SHA256 Credential=bench/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=$(printf '0%.0s' {1..64})"
 # ddb PORT OPERATION JSON: one DynamoDB call; prints the body, fails on non-2xx.

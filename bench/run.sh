@@ -61,24 +61,10 @@ if [[ ! -x $FLOOR_BIN || bench/floor.c -nt $FLOOR_BIN ]]; then
         $(pkg-config --libs $PKGS) -lpthread
 fi
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/crudd-bench.XXXXXX")
-PIDS=()
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_tmp crudd-bench
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # wait_http PORT PATH: until the server answers anything on PATH (5 s max).
 wait_http() {

@@ -51,20 +51,9 @@ if ((DURATION < 2 * INTERVAL)); then
     exit 1
 fi
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/crudd-soak.XXXXXX")
-PIDS=()
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_tmp crudd-soak
 
 : >"$TMP/crudd.log" # before crudd opens it: sed below reads it at once
 "$CRUDD_BIN" --bind 127.0.0.1 --port 0 --db "$TMP/soak.db" \
