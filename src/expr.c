@@ -1362,8 +1362,8 @@ static int check_fn_args(struct parser *p, const struct fn *f,
     return 0;
 }
 
+static struct node *p_operand_in(struct parser *p, enum ctx ctx);
 static struct node *p_operand(struct parser *p);
-static struct node *p_update_operand(struct parser *p);
 
 static struct node *p_call(struct parser *p, enum ctx ctx)
 {
@@ -1394,7 +1394,7 @@ static struct node *p_call(struct parser *p, enum ctx ctx)
     p->i += 2;
     n = node_new(f->k);
     do {
-        arg = ctx == CTX_UPDATE ? p_update_operand(p) : p_operand(p);
+        arg = p_operand_in(p, ctx == CTX_UPDATE ? CTX_UPDATE : CTX_OPERAND);
         if (!arg)
             goto bad;
         node_add(n, arg);
@@ -1417,15 +1417,16 @@ bad:
     return NULL;
 }
 
-/* An operand of a condition: a path, a value or size(path). */
-static struct node *p_operand(struct parser *p)
+/* An operand: a path, a value, or a function call that ctx allows
+ * (size(path) in a condition; if_not_exists and list_append in SET). */
+static struct node *p_operand_in(struct parser *p, enum ctx ctx)
 {
     switch (cur(p)->t) {
     case T_VALUE:
         return p_value(p);
     case T_IDENT:
         if (at_call(p))
-            return p_call(p, CTX_OPERAND);
+            return p_call(p, ctx);
         return p_path_node(p);
     case T_NAME:
         return p_path_node(p);
@@ -1433,6 +1434,12 @@ static struct node *p_operand(struct parser *p)
         syntax(p);
         return NULL;
     }
+}
+
+/* An operand of a condition. */
+static struct node *p_operand(struct parser *p)
+{
+    return p_operand_in(p, CTX_OPERAND);
 }
 
 /* < <= > >= BETWEEN order only numbers, strings and binary. */
@@ -1674,28 +1681,10 @@ static struct node *p_or(struct parser *p)
     return p_binary(p, "OR", N_OR, p_and);
 }
 
-/* An operand of SET: a path, a value, if_not_exists or list_append. */
-static struct node *p_update_operand(struct parser *p)
-{
-    switch (cur(p)->t) {
-    case T_VALUE:
-        return p_value(p);
-    case T_IDENT:
-        if (at_call(p))
-            return p_call(p, CTX_UPDATE);
-        return p_path_node(p);
-    case T_NAME:
-        return p_path_node(p);
-    default:
-        syntax(p);
-        return NULL;
-    }
-}
-
 /* operand [+|- operand] */
 static struct node *p_set_value(struct parser *p)
 {
-    struct node *left = p_update_operand(p), *n, *x;
+    struct node *left = p_operand_in(p, CTX_UPDATE), *n, *x;
     enum tk t = cur(p)->t;
 
     if (!left || (t != T_PLUS && t != T_MINUS))
@@ -1703,7 +1692,7 @@ static struct node *p_set_value(struct parser *p)
     p->i++;
     n = node_new(t == T_PLUS ? N_PLUS : N_MINUS);
     node_add(n, left);
-    if (count_op(p) < 0 || !(x = p_update_operand(p))) {
+    if (count_op(p) < 0 || !(x = p_operand_in(p, CTX_UPDATE))) {
         node_free(n);
         return NULL;
     }
