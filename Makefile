@@ -19,7 +19,7 @@
 
 .DEFAULT_GOAL := all
 
-PKGS     := libmicrohttpd jansson sqlite3 uuid zlib
+PKGS     := libmicrohttpd jansson sqlite3 uuid zlib libcrypto
 CC       ?= cc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
@@ -33,7 +33,7 @@ endif
 
 OPT      ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude -Ibuild $(PKG_CFLAGS)
-LDLIBS   += $(PKG_LIBS) -lpthread
+LDLIBS   += $(PKG_LIBS) -lpthread -lm
 
 BUILD    := build
 ifneq ($(SANITIZE),)
@@ -54,7 +54,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 # Debian/Ubuntu packages: to build, and to run the tests.
 BUILD_DEBS := build-essential pkg-config libmicrohttpd-dev libjansson-dev \
-              libsqlite3-dev uuid-dev zlib1g-dev
+              libsqlite3-dev uuid-dev zlib1g-dev libssl-dev
 TEST_DEBS  := libcmocka-dev python3 curl python3-boto3 awscli
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -131,7 +131,17 @@ container:
 
 test: unit blackbox postman container
 
-bench: $(BIN)
+# Microbenchmarks of one function, built with the library objects as the
+# unit tests are: bench/throttle.c times the usage-plan throttle path.
+$(BUILD)/bench:
+	mkdir -p $@
+$(BUILD)/bench/throttle: bench/throttle.c $(LIB_OBJS) | $(BUILD)/bench
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+.PHONY: bench-throttle
+bench-throttle: $(BUILD)/bench/throttle
+	$<
+
+bench: $(BIN) bench-throttle
 	CRUDD_BIN=$(abspath $(BIN)) bench/run.sh
 	CRUDD_BIN=$(abspath $(BIN)) bench/ddb.sh
 	CRUDD_BIN=$(abspath $(BIN)) bench/scale.sh

@@ -110,7 +110,22 @@ CREATE TABLE IF NOT EXISTS index_entries (
 CREATE INDEX IF NOT EXISTS index_entries_by_segment
     ON index_entries (index_id, seg, ipk, isk, pk, sk);
 
-PRAGMA user_version = 2;
+-- One row per API key of a usage plan with a quota: the requests counted
+-- in the key's current quota period, which starts at period_start (Unix
+-- time in seconds, UTC: 00:00 of a day, of a Monday, of the 1st of a
+-- month). Counting happens in memory (usage.c); the counters are saved
+-- here about once a second and at a graceful stop, and read back at start,
+-- so that a restart does not hand every key a fresh quota. api_key is the
+-- key's name in the configuration, never its secret value.
+CREATE TABLE IF NOT EXISTS usage_quota (
+    plan         TEXT    NOT NULL,
+    api_key      TEXT    NOT NULL,
+    period_start INTEGER NOT NULL,
+    used         INTEGER NOT NULL CHECK (used >= 0),
+    PRIMARY KEY (plan, api_key)
+) WITHOUT ROWID;
+
+PRAGMA user_version = 3;
 
 -- @migrate 1
 -- Version 1 had tables and items only: add the TTL attribute, the scan
@@ -120,3 +135,7 @@ ALTER TABLE tables ADD COLUMN ttl_attr TEXT;
 ALTER TABLE items ADD COLUMN seg INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE items ADD COLUMN expires REAL;
 UPDATE items SET seg = crudd_segment(pk);
+
+-- @migrate 2
+-- Version 2 had no usage plans: the full schema above creates usage_quota,
+-- and nothing else changes.

@@ -603,4 +603,39 @@ int store_sweep_expired(struct store *s, double now, size_t max_items,
  */
 int store_fault_install(const char *control_path, struct err *err);
 
+/* --- usage plan quota counters (store_usage.c) ---------------------------- */
+
+/*
+ * One API key's quota counter in one usage plan (table usage_quota):
+ * period_start is the start of the counter's period (seconds since the
+ * Unix epoch, UTC) and used the requests counted in it. plan and api_key
+ * are borrowed for the call. The counting is usage's (in memory); these
+ * calls only keep the rows, so that counters survive a restart.
+ */
+struct store_quota_count {
+    const char *plan;
+    const char *api_key;
+    long long period_start;
+    unsigned long long used;
+    int found; /* set by store_quota_load: 1 when the row exists */
+};
+
+/*
+ * Write the n counters (plan, api_key, period_start, used), each replacing
+ * the row of its (plan, api_key), in one transaction on the writer thread
+ * (durable as any write once it returns 0). n 0 writes nothing. Returns 0,
+ * or -1 with ERR_UNAVAILABLE and nothing written. Any thread.
+ */
+int store_quota_save(struct store *s, const struct store_quota_count *counts,
+                     size_t n, struct err *err);
+
+/*
+ * Read the n counters named by their plan and api_key, from one snapshot:
+ * each gets found 1 with its period_start and used, or found 0 with both 0.
+ * Returns 0, or -1 with ERR_UNAVAILABLE (every found is then 0). Any
+ * thread.
+ */
+int store_quota_load(struct store *s, struct store_quota_count *counts,
+                     size_t n, struct err *err);
+
 #endif
