@@ -127,4 +127,70 @@ int attr_number_add(const char *a, const char *b, char out[ATTR_NUMBER_MAX],
 int attr_number_subtract(const char *a, const char *b,
                          char out[ATTR_NUMBER_MAX], struct err *err);
 
+/*
+ * Attribute values a client wrote in DynamoDB-typed JSON (src/attr_typed.c),
+ * checked and normalized by DynamoDB's rules with DynamoDB's messages (the
+ * AttributeValue data type, DynamoDB API Reference): used by the DynamoDB
+ * face for Item and Key parameters and by the item handlers for typed bodies,
+ * so the two faces refuse the same values with the same words.
+ */
+
+/* attr_typed_value / attr_typed_item flag: refuse an empty member name
+ * inside an M as well, not only an item's empty attribute name. */
+#define ATTR_TYPED_MAP_NAMES 1u
+
+/*
+ * Check and normalize one AttributeValue v, a JSON object with exactly one
+ * member whose name is its type: {"S": "a"} {"N": "1.50"} {"B": "<base64>"}
+ * {"BOOL": true} {"NULL": true} {"M": {...}} {"L": [...]} {"SS": [...]}
+ * {"NS": [...]} {"BS": [...]}. The result has the same shape with N and NS
+ * members canonical (attr_number_canonical), B and BS members re-encoded as
+ * canonical padded Base64, M names in the order given. depth is v's nesting
+ * level (1 for an item's attribute); an M or L deeper than ATTR_MAX_DEPTH is
+ * refused, whatever scalar sits innermost. flags: 0 or ATTR_TYPED_MAP_NAMES.
+ *
+ * Returns a new reference, or NULL with err set to
+ *   ERR_BAD_REQUEST: "Supplied AttributeValue is empty, must contain exactly
+ *     one of the supported datatypes"; "Supplied AttributeValue has more
+ *     than one datatypes set, must contain exactly one of the supported
+ *     datatypes"; "One or more parameter values were invalid: " followed by
+ *     "An string set  may not be empty" (likewise number, binary; DynamoDB's
+ *     spacing), "Input collection contains duplicates", "Null attribute value
+ *     types must have the value of true" or "An AttributeName may not be
+ *     empty" (with ATTR_TYPED_MAP_NAMES); a number error of
+ *     attr_number_canonical; "Nesting Levels have exceeded supported limits";
+ *   ERR_SERIALIZATION: a JSON value of the wrong kind (attr_typed_wrong_kind),
+ *     "Base64 encoded value is invalid", "Unknown AttributeValue type: <t>".
+ * v is borrowed and unchanged. Any thread.
+ */
+json_t *attr_typed_value(const json_t *v, int depth, unsigned flags,
+                         struct err *err);
+
+/*
+ * Check and normalize an item (or a key): a JSON object mapping non-empty
+ * attribute names to AttributeValues, each as attr_typed_value at depth 1;
+ * names keep their order. item NULL means the request member was absent:
+ * ERR_BAD_REQUEST "1 validation error detected: Value null at '<what>'
+ * failed to satisfy constraint: Member must not be null" (what names the
+ * member, e.g. "item", "Key"). Any other non-object is attr_typed_wrong_kind;
+ * an empty name is ERR_BAD_REQUEST "One or more parameter values were
+ * invalid: An AttributeName may not be empty"; otherwise the errors of
+ * attr_typed_value. Returns a new reference or NULL with err; item is
+ * borrowed and unchanged. Any thread.
+ */
+json_t *attr_typed_item(const json_t *item, const char *what, unsigned flags,
+                        struct err *err);
+
+/*
+ * Set err to ERR_SERIALIZATION with DynamoDB's message for a JSON value v
+ * of the wrong kind where a string or an AttributeValue belongs:
+ *   number          "NUMBER_VALUE cannot be converted to String"
+ *   object          "Start of structure or map found where not expected"
+ *   array           "Start of list found where not expected"
+ *   true, false     "TRUE_VALUE cannot be converted to String"
+ *   string, null    "Unexpected value type in payload"
+ * Returns -1.
+ */
+int attr_typed_wrong_kind(const json_t *v, struct err *err);
+
 #endif

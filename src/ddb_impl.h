@@ -38,16 +38,10 @@ ddb_op_fn ddb_create_table, ddb_describe_table, ddb_list_tables,
     ddb_batch_write_item, ddb_transact_write_items, ddb_transact_get_items,
     ddb_update_time_to_live, ddb_describe_time_to_live;
 
-/*
- * A client's AttributeValue, checked and normalized by DynamoDB's rules
- * (exactly one type; N canonical; sets non-empty without duplicates; NULL
- * true; nesting at most 32 levels; a JSON number where a string belongs is a
- * SerializationException). Returns a new reference, or NULL with err.
- */
-json_t *ddb_value(const json_t *v, int depth, struct err *err);
-
-/* An item (name → AttributeValue) checked as ddb_value. New reference or
- * NULL with err. what names the parameter for messages ("Item", "Key"). */
+/* An Item or Key parameter checked and normalized by DynamoDB's rules:
+ * attr_typed_item (attr.h) as the wire face applies it (an empty name refused
+ * at the item's top only). New reference or NULL with err; what names the
+ * parameter for messages ("item", "Keys"). */
 json_t *ddb_item(const json_t *item, const char *what, struct err *err);
 
 /* The string member name of in, or NULL when absent; -1 with a

@@ -1,242 +1,20 @@
 /*
- * ddb_value — a client's AttributeValues checked and normalized as DynamoDB
- * does on the wire, and small request-member accessors. Not the plain-JSON
- * face (attr) and not the store's key rules (store).
+ * ddb_value — the request-member accessors the operations share: Item and
+ * Key parameters (checked by attr_typed_item), strings, expressions, keys,
+ * capacity. Not the AttributeValue rules themselves (attr_typed.c) and not
+ * the store's key rules (store).
  */
 #include "attr.h"
-#include "b64.h"
 #include "ddb_impl.h"
 
 #include <stdint.h>
-
-#include <stdlib.h>
 #include <string.h>
 
 #define INVALID "One or more parameter values were invalid: "
 
-static int serialization(const json_t *v, struct err *err)
-{
-    if (json_is_number(v))
-        return err_set(err, ERR_SERIALIZATION,
-                       "NUMBER_VALUE cannot be converted to String");
-    if (json_is_object(v))
-        return err_set(err, ERR_SERIALIZATION,
-                       "Start of structure or map found where not expected");
-    if (json_is_array(v))
-        return err_set(err, ERR_SERIALIZATION,
-                       "Start of list found where not expected");
-    if (json_is_boolean(v))
-        return err_set(err, ERR_SERIALIZATION,
-                       "TRUE_VALUE cannot be converted to String");
-    return err_set(err, ERR_SERIALIZATION, "Unexpected value type in payload");
-}
-
-/* A canonical N string, a new reference, or NULL with err. */
-static json_t *number(const json_t *v, struct err *err)
-{
-    char out[ATTR_NUMBER_MAX];
-
-    if (!json_is_string(v)) {
-        serialization(v, err);
-        return NULL;
-    }
-    if (attr_number_canonical(json_string_value(v), json_string_length(v), out,
-                              err) < 0)
-        return NULL;
-    return json_string(out);
-}
-
-static json_t *binary(const json_t *v, struct err *err)
-{
-    size_t n;
-    unsigned char *raw;
-
-    if (!json_is_string(v)) {
-        serialization(v, err);
-        return NULL;
-    }
-    raw = b64_decode(json_string_value(v), json_string_length(v), &n);
-    if (!raw) {
-        err_set(err, ERR_SERIALIZATION, "Base64 encoded value is invalid");
-        return NULL;
-    }
-    /* re-encode, so equal bytes are equal strings whatever the padding */
-    char *canon = b64_encode(raw, n, 0);
-    json_t *s = json_string(canon);
-    free(canon);
-    free(raw);
-    return s;
-}
-
-/* SS, NS or BS: non-empty, members normalized, no duplicates. */
-static json_t *set(const char *type, const json_t *v, struct err *err)
-{
-    const char *what = type[0] == 'S'   ? "string"
-                       : type[0] == 'N' ? "number"
-                                        : "binary";
-    json_t *out = json_array(), *m;
-    size_t i;
-
-    if (!json_is_array(v)) {
-        serialization(v, err);
-        goto fail;
-    }
-    if (json_array_size(v) == 0) {
-        err_set(err, ERR_BAD_REQUEST, INVALID "An %s set  may not be empty",
-                what);
-        goto fail;
-    }
-    json_array_foreach(v, i, m)
-    {
-        json_t *n = type[0] == 'S' ? (json_is_string(m) ? json_incref(m) : NULL)
-                    : type[0] == 'N' ? number(m, err)
-                                     : binary(m, err);
-        if (!n) {
-            if (type[0] == 'S')
-                serialization(m, err);
-            goto fail;
-        }
-        for (size_t j = 0; j < json_array_size(out); j++) {
-            if (json_equal(json_array_get(out, j), n)) {
-                json_decref(n);
-                err_set(err, ERR_BAD_REQUEST,
-                        INVALID "Input collection contains duplicates");
-                goto fail;
-            }
-        }
-        json_array_append_new(out, n);
-    }
-    return out;
-fail:
-    json_decref(out);
-    return NULL;
-}
-
-json_t *ddb_value(const json_t *v, int depth, struct err *err)
-{
-    const char *type;
-    json_t *inner, *out = NULL;
-
-    if (!json_is_object(v)) {
-        serialization(v, err);
-        return NULL;
-    }
-    if (json_object_size(v) == 0) {
-        err_set(err, ERR_BAD_REQUEST,
-                "Supplied AttributeValue is empty, must contain exactly one "
-                "of the supported datatypes");
-        return NULL;
-    }
-    if (json_object_size(v) > 1) {
-        err_set(err, ERR_BAD_REQUEST,
-                "Supplied AttributeValue has more than one datatypes set, "
-                "must contain exactly one of the supported datatypes");
-        return NULL;
-    }
-    json_object_foreach((json_t *)(uintptr_t)v, type, inner) break;
-    /* only M and L nest: 32 levels of them, as attr counts for the REST
-     * face, whatever scalar sits innermost */
-    if (depth > ATTR_MAX_DEPTH && (!strcmp(type, "M") || !strcmp(type, "L"))) {
-        err_set(err, ERR_BAD_REQUEST,
-                "Nesting Levels have exceeded supported limits");
-        return NULL;
-    }
-
-    if (!strcmp(type, "S")) {
-        if (!json_is_string(inner))
-            return serialization(inner, err), NULL;
-        out = json_incref(inner);
-    } else if (!strcmp(type, "N")) {
-        out = number(inner, err);
-    } else if (!strcmp(type, "B")) {
-        out = binary(inner, err);
-    } else if (!strcmp(type, "BOOL")) {
-        if (!json_is_boolean(inner))
-            return serialization(inner, err), NULL;
-        out = json_incref(inner);
-    } else if (!strcmp(type, "NULL")) {
-        if (!json_is_true(inner)) {
-            err_set(err, ERR_BAD_REQUEST,
-                    INVALID "Null attribute value types must have the value "
-                            "of true");
-            return NULL;
-        }
-        out = json_true();
-    } else if (!strcmp(type, "M")) {
-        const char *name;
-        json_t *m;
-        if (!json_is_object(inner))
-            return serialization(inner, err), NULL;
-        out = json_object();
-        json_object_foreach(inner, name, m)
-        {
-            json_t *n = ddb_value(m, depth + 1, err);
-            if (!n) {
-                json_decref(out);
-                return NULL;
-            }
-            json_object_set_new(out, name, n);
-        }
-    } else if (!strcmp(type, "L")) {
-        size_t i;
-        json_t *m;
-        if (!json_is_array(inner))
-            return serialization(inner, err), NULL;
-        out = json_array();
-        json_array_foreach(inner, i, m)
-        {
-            json_t *n = ddb_value(m, depth + 1, err);
-            if (!n) {
-                json_decref(out);
-                return NULL;
-            }
-            json_array_append_new(out, n);
-        }
-    } else if (!strcmp(type, "SS") || !strcmp(type, "NS") ||
-               !strcmp(type, "BS")) {
-        out = set(type, inner, err);
-    } else {
-        err_set(err, ERR_SERIALIZATION, "Unknown AttributeValue type: %s",
-                type);
-        return NULL;
-    }
-    if (!out)
-        return NULL;
-    return json_pack("{s:o}", type, out);
-}
-
 json_t *ddb_item(const json_t *item, const char *what, struct err *err)
 {
-    const char *name;
-    json_t *v, *out;
-
-    if (!json_is_object(item)) {
-        if (!item)
-            err_set(err, ERR_BAD_REQUEST,
-                    "1 validation error detected: Value null at '%s' failed "
-                    "to satisfy constraint: Member must not be null",
-                    what);
-        else
-            serialization(item, err);
-        return NULL;
-    }
-    out = json_object();
-    json_object_foreach((json_t *)(uintptr_t)item, name, v)
-    {
-        if (!*name) {
-            json_decref(out);
-            err_set(err, ERR_BAD_REQUEST,
-                    INVALID "An AttributeName may not be empty");
-            return NULL;
-        }
-        json_t *n = ddb_value(v, 1, err);
-        if (!n) {
-            json_decref(out);
-            return NULL;
-        }
-        json_object_set_new(out, name, n);
-    }
-    return out;
+    return attr_typed_item(item, what, 0, err);
 }
 
 int ddb_opt_string(const json_t *in, const char *name, const char **out,
@@ -248,7 +26,7 @@ int ddb_opt_string(const json_t *in, const char *name, const char **out,
     if (!v || json_is_null(v))
         return 0;
     if (!json_is_string(v))
-        return serialization(v, err);
+        return attr_typed_wrong_kind(v, err);
     *out = json_string_value(v);
     return 0;
 }

@@ -1,6 +1,6 @@
 /*
  * Unit tests for attr: canonical numbers and their limits, request body
- * parsing, the plain-JSON face, item size.
+ * parsing, the plain-JSON face, item size, DynamoDB-typed values checked.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -464,6 +464,182 @@ static void item_size_rules(void **state)
     }
 }
 
+/* Check the JSON text of one AttributeValue (or, item set, of an item) with
+ * attr_typed_*; the result as compact JSON text (free() it), or NULL with
+ * the error in last_err. */
+static char *typed_check(const char *text, int item, unsigned flags)
+{
+    json_error_t jerr;
+    json_t *in = json_loads(text, JSON_DECODE_ANY, &jerr), *out;
+    char *s = NULL;
+
+    assert_non_null(in);
+    last_err = (struct err)ERR_INIT;
+    out = item ? attr_typed_item(in, "Item", flags, &last_err)
+               : attr_typed_value(in, 1, flags, &last_err);
+    if (out) {
+        s = json_dumps(out, JSON_COMPACT | JSON_ENCODE_ANY);
+        json_decref(out);
+    } else {
+        assert_int_not_equal(last_err.kind, ERR_NONE);
+    }
+    json_decref(in);
+    return s;
+}
+
+static void expect_typed(const char *in, const char *want)
+{
+    char *got = typed_check(in, 0, 0);
+
+    if (!got)
+        fail_msg("%s: %s", in, last_err.msg);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void expect_typed_error(const char *in, int item, unsigned flags,
+                               enum err_kind kind, const char *msg)
+{
+    char *got = typed_check(in, item, flags);
+
+    if (got)
+        fail_msg("%s: accepted as %s", in, got);
+    assert_int_equal(last_err.kind, kind);
+    assert_string_equal(last_err.msg, msg);
+}
+
+static void typed_values_normalize(void **state)
+{
+    static const char *const cases[][2] = {
+        {"{\"S\":\"\"}", "{\"S\":\"\"}"},
+        {"{\"N\":\"1.50\"}", "{\"N\":\"1.5\"}"},
+        {"{\"N\":\"-0e3\"}", "{\"N\":\"0\"}"},
+        {"{\"B\":\"aGk\"}", "{\"B\":\"aGk=\"}"},
+        {"{\"BOOL\":false}", "{\"BOOL\":false}"},
+        {"{\"NULL\":true}", "{\"NULL\":true}"},
+        {"{\"NS\":[\"007\",\"1e1\"]}", "{\"NS\":[\"7\",\"10\"]}"},
+        {"{\"SS\":[\"b\",\"a\"]}", "{\"SS\":[\"b\",\"a\"]}"},
+        {"{\"L\":[{\"N\":\"2.0\"},{\"M\":{\"z\":{\"N\":\"+3\"},"
+         "\"a\":{\"L\":[]}}}]}",
+         "{\"L\":[{\"N\":\"2\"},{\"M\":{\"z\":{\"N\":\"3\"},"
+         "\"a\":{\"L\":[]}}}]}"},
+        /* an empty name inside an M is refused only on request */
+        {"{\"M\":{\"\":{\"S\":\"x\"}}}", "{\"M\":{\"\":{\"S\":\"x\"}}}"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        expect_typed(cases[i][0], cases[i][1]);
+}
+
+static void typed_value_errors(void **state)
+{
+#define INVALID "One or more parameter values were invalid: "
+    static const struct {
+        const char *in;
+        unsigned flags;
+        enum err_kind kind;
+        const char *msg;
+    } cases[] = {
+        {"\"x\"", 0, ERR_SERIALIZATION, "Unexpected value type in payload"},
+        {"{}", 0, ERR_BAD_REQUEST,
+         "Supplied AttributeValue is empty, must contain exactly one of the "
+         "supported datatypes"},
+        {"{\"S\":\"a\",\"N\":\"1\"}", 0, ERR_BAD_REQUEST,
+         "Supplied AttributeValue has more than one datatypes set, must "
+         "contain exactly one of the supported datatypes"},
+        {"{\"STRING\":\"a\"}", 0, ERR_SERIALIZATION,
+         "Unknown AttributeValue type: STRING"},
+        {"{\"N\":42}", 0, ERR_SERIALIZATION,
+         "NUMBER_VALUE cannot be converted to String"},
+        {"{\"S\":true}", 0, ERR_SERIALIZATION,
+         "TRUE_VALUE cannot be converted to String"},
+        {"{\"BOOL\":\"true\"}", 0, ERR_SERIALIZATION,
+         "Unexpected value type in payload"},
+        {"{\"M\":[]}", 0, ERR_SERIALIZATION,
+         "Start of list found where not expected"},
+        {"{\"L\":{}}", 0, ERR_SERIALIZATION,
+         "Start of structure or map found where not expected"},
+        {"{\"N\":\"abc\"}", 0, ERR_BAD_REQUEST,
+         "The parameter cannot be converted to a numeric value: abc"},
+        {"{\"B\":\"!!\"}", 0, ERR_SERIALIZATION,
+         "Base64 encoded value is invalid"},
+        {"{\"NULL\":false}", 0, ERR_BAD_REQUEST,
+         INVALID "Null attribute value types must have the value of true"},
+        /* sic: DynamoDB's words, two spaces and all */
+        {"{\"SS\":[]}", 0, ERR_BAD_REQUEST,
+         INVALID "An string set  may not be empty"},
+        {"{\"BS\":[]}", 0, ERR_BAD_REQUEST,
+         INVALID "An binary set  may not be empty"},
+        {"{\"SS\":[\"a\",1]}", 0, ERR_SERIALIZATION,
+         "NUMBER_VALUE cannot be converted to String"},
+        /* duplicates are judged after normalizing: 1 and 1.0 are one */
+        {"{\"NS\":[\"1\",\"1.0\"]}", 0, ERR_BAD_REQUEST,
+         INVALID "Input collection contains duplicates"},
+        {"{\"M\":{\"\":{\"S\":\"x\"}}}", ATTR_TYPED_MAP_NAMES, ERR_BAD_REQUEST,
+         INVALID "An AttributeName may not be empty"},
+    };
+#undef INVALID
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        expect_typed_error(cases[i].in, 0, cases[i].flags, cases[i].kind,
+                           cases[i].msg);
+}
+
+/* ATTR_MAX_DEPTH levels of M and L are fine, one more is not, and a scalar
+ * innermost does not count. */
+static void typed_value_nesting_limit(void **state)
+{
+    struct buf b;
+    char *got;
+
+    (void)state;
+    for (int levels = ATTR_MAX_DEPTH; levels <= ATTR_MAX_DEPTH + 1; levels++) {
+        buf_init(&b);
+        for (int i = 0; i < levels; i++)
+            buf_puts(&b, i % 2 ? "{\"M\":{\"k\":" : "{\"L\":[");
+        buf_puts(&b, "{\"S\":\"x\"}");
+        for (int i = levels - 1; i >= 0; i--)
+            buf_puts(&b, i % 2 ? "}}" : "]}");
+        got = typed_check(b.data, 0, 0);
+        if (levels == ATTR_MAX_DEPTH) {
+            assert_non_null(got);
+        } else {
+            assert_null(got);
+            assert_string_equal(last_err.msg, "Nesting Levels have exceeded "
+                                              "supported limits");
+        }
+        free(got);
+        buf_fini(&b);
+    }
+}
+
+static void typed_items(void **state)
+{
+    struct err err = ERR_INIT;
+    char *got;
+
+    (void)state;
+    got = typed_check("{\"id\":{\"S\":\"a\"},\"n\":{\"N\":\"0.10\"}}", 1, 0);
+    assert_non_null(got);
+    assert_string_equal(got, "{\"id\":{\"S\":\"a\"},\"n\":{\"N\":\"0.1\"}}");
+    free(got);
+
+    assert_null(attr_typed_item(NULL, "Key", 0, &err));
+    assert_int_equal(err.kind, ERR_BAD_REQUEST);
+    assert_string_equal(err.msg, "1 validation error detected: Value null at "
+                                 "'Key' failed to satisfy constraint: Member "
+                                 "must not be null");
+    expect_typed_error("[]", 1, 0, ERR_SERIALIZATION,
+                       "Start of list found where not expected");
+    expect_typed_error("{\"\":{\"S\":\"x\"}}", 1, 0, ERR_BAD_REQUEST,
+                       "One or more parameter values were invalid: An "
+                       "AttributeName may not be empty");
+    expect_typed_error("{\"a\":{\"S\":\"x\"},\"b\":\"y\"}", 1, 0,
+                       ERR_SERIALIZATION, "Unexpected value type in payload");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -480,6 +656,10 @@ int main(void)
         cmocka_unit_test(plain_values_convert),
         cmocka_unit_test(write_plain_types),
         cmocka_unit_test(item_size_rules),
+        cmocka_unit_test(typed_values_normalize),
+        cmocka_unit_test(typed_value_errors),
+        cmocka_unit_test(typed_value_nesting_limit),
+        cmocka_unit_test(typed_items),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
