@@ -18,23 +18,102 @@
 
 #define CRUDD_VERSION "0.1.0"
 #define CONFIG_DEFAULT_FILE "config/crudd.json"
-#define CONFIG_MAX_RESOURCES 64
+#define CONFIG_MAX_ROUTES 1024
 
-/* What a resource's routes run. */
-enum config_handler {
-    CONFIG_HANDLER_CRUD,    /* the six routes of the items contract */
-    CONFIG_HANDLER_MANAGER, /* POST path: the DynamoDB manager function */
+/* The API type being emulated (API Gateway has two for proxy integrations). */
+enum config_api_type {
+    CONFIG_API_REST, /* REST API: payload 1.0, 403 for unknown routes */
+    CONFIG_API_HTTP, /* HTTP API: payload 2.0, 404 for unknown routes */
 };
 
-/* A resource. CRUD: path "/items" gets the six routes of the items
- * contract on table, whose string partition key names an item in
- * "/items/{key}". Manager: POST path runs handler_manager (table and
- * partition_key NULL: the body names the table). */
-struct config_resource {
-    enum config_handler handler;
-    char *path;          /* "/items" */
-    char *table;         /* "ItemsTable" */
-    char *partition_key; /* "id"; also the path parameter's name */
+/* Where an item route finds the partition key value. */
+enum config_key_from {
+    CONFIG_KEY_PATH,  /* the path parameter keyName */
+    CONFIG_KEY_QUERY, /* the query parameter keyName */
+    CONFIG_KEY_BODY,  /* the body attribute keyName */
+};
+
+enum config_auth {
+    CONFIG_AUTH_NONE,
+    CONFIG_AUTH_IAM, /* "AWS_IAM": a Signature Version 4 signature */
+};
+
+enum config_quota_period {
+    CONFIG_QUOTA_NONE,
+    CONFIG_QUOTA_DAY,
+    CONFIG_QUOTA_WEEK,
+    CONFIG_QUOTA_MONTH,
+};
+
+/* A throttle: a token bucket of burst tokens refilled at rate a second. */
+struct config_throttle {
+    int set; /* 0: none declared */
+    double rate;
+    unsigned burst;
+};
+
+/* A list of strings, owned. */
+struct config_strings {
+    char **v;
+    size_t n;
+};
+
+/* A name and a value, owned. */
+struct config_pair {
+    char *name;
+    char *value;
+};
+
+/*
+ * One route: method + path template → a built-in handler and its
+ * parameters. A CRUD resource in the file becomes six of these, the
+ * dynamodb-manager resource one. Handlers (by name): create-item, get-item,
+ * list-items, put-item, update-item (PATCH), delete-item, dynamodb-manager,
+ * health, echo, respond.
+ */
+struct config_route {
+    char *method;        /* "GET", ... or "ANY" */
+    char *path;          /* a template, "/items/{id}" */
+    char *handler;       /* a handler name above */
+    char *table;         /* item handlers: the table, else NULL */
+    char *partition_key; /* item handlers: its string partition key */
+    char *key_name;      /* the parameter/attribute holding the key */
+    enum config_key_from key_from;
+    int body_dynamodb;               /* bodies are DynamoDB-typed JSON */
+    struct config_strings updatable; /* update-item: allowed attributes */
+    void *result;          /* respond: the fixed result, a json_t (owned) */
+    int api_key_required;  /* x-api-key must name a configured key */
+    enum config_auth auth; /* authorizationType */
+    char *where;           /* the file key it came from, "routes[2]" */
+};
+
+struct config_api_key {
+    char *name;
+    char *value; /* what clients send in x-api-key */
+};
+
+struct config_usage_plan {
+    char *name;
+    struct config_strings api_keys; /* names from apiKeys */
+    struct config_throttle throttle;
+    long long quota_limit; /* requests a period; with quota_period */
+    enum config_quota_period quota_period;
+};
+
+struct config_credential {
+    char *access_key_id;
+    char *secret_access_key;
+};
+
+/* CORS as API Gateway configures it (an HTTP API's corsConfiguration). */
+struct config_cors {
+    int enabled;
+    struct config_strings allow_origins; /* "*" or exact origins */
+    struct config_strings allow_methods;
+    struct config_strings allow_headers;
+    struct config_strings expose_headers;
+    int allow_credentials;
+    int max_age; /* seconds; -1: not sent */
 };
 
 enum config_mode {
@@ -64,8 +143,27 @@ struct config {
     unsigned request_timeout_s;      /* a body's upload; 0 = no limit */
     size_t max_body;   /* request body cap, bytes (API Gateway: 10 MB) */
     char *health_path; /* "/_crudd/health", outside the API's routes */
-    struct config_resource resources[CONFIG_MAX_RESOURCES];
-    int nresources;
+    /* the API */
+    char *api_name;              /* "crudd" */
+    int api_type;                /* enum config_api_type */
+    int access_log_json;         /* 1: JSON access log lines, 0: CLF */
+    char *metrics_path;          /* "/metrics" */
+    char *openapi_path;          /* "/openapi.json" */
+    unsigned memory_size;        /* the functions' "Memory Size", MB */
+    struct config_route *routes; /* in declaration order */
+    size_t nroutes;
+    struct config_pair *stage_variables;
+    size_t nstage_variables;
+    struct config_throttle stage_throttle;
+    struct config_api_key *api_keys;
+    size_t napi_keys;
+    struct config_usage_plan *usage_plans;
+    size_t nusage_plans;
+    struct config_credential *credentials;
+    size_t ncredentials;
+    struct config_cors cors;
+    struct config_strings binary_media_types;
+    struct config_loading *loading; /* config's own, while loading */
 };
 
 /*

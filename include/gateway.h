@@ -1,16 +1,25 @@
 /*
  * gateway — what Amazon API Gateway does in front of a Lambda proxy
- * integration (REST API, payload format 1.0): strip the stage prefix, match
- * the route, give every request a request id, build the proxy event, invoke
- * the handler, check its result (502 when malformed), answer unknown routes
- * as API Gateway does (403 "Missing Authentication Token"), and write the
- * access log line.
+ * integration, for the one API the config declares (a REST API, payload
+ * format 1.0, or an HTTP API, payload format 2.0): strip the stage prefix,
+ * answer CORS preflights, match the route, check the stage throttle, an
+ * AWS_IAM route's Signature Version 4, the API key and its usage plan, give
+ * every request a request id, build the proxy event, invoke the built-in
+ * function, read its result with API Gateway's rules (502, or 500 for an
+ * HTTP API, when malformed), answer unknown routes as the API type does
+ * (REST: 403 "Missing Authentication Token"; HTTP: 404 "Not Found"), write
+ * the access-log and Lambda START/END/REPORT lines, count CloudWatch's
+ * metrics, and serve crudd's own health, metrics and OpenAPI paths.
+ * AWS: "Set up Lambda proxy integrations in API Gateway" (REST), "Create
+ * AWS Lambda proxy integrations for HTTP APIs", and the pages each part
+ * names (src/gateway_*.c).
  *
  * It knows nothing of libmicrohttpd: `http` hands it a plain request and
  * sends the plain response it fills.
  *
  * Threads: create and free on the main thread; gateway_handle may run on many
- * threads at once (the gateway is read-only after creation).
+ * threads at once (the gateway is read-only after creation, but for its
+ * lock-free counters: throttles, quotas, metrics).
  */
 #ifndef CRUDD_GATEWAY_H
 #define CRUDD_GATEWAY_H
@@ -27,8 +36,11 @@ struct gateway;
 
 /* One request, all borrowed from the caller for the call. */
 struct gateway_request {
-    const char *method;               /* "GET" */
-    const char *path;                 /* percent-decoded, no query string */
+    const char *method;    /* "GET" */
+    const char *path;      /* percent-decoded, no query string */
+    const char *raw_path;  /* as sent, still percent-encoded, or NULL */
+    const char *raw_query; /* the query string as sent (no '?'), or NULL */
+    const char *protocol;  /* "HTTP/1.1", or NULL */
     const struct handler_kv *headers; /* in arrival order */
     size_t nheaders;
     const struct handler_kv *query; /* decoded, in arrival order */
@@ -49,10 +61,12 @@ struct gateway_response {
 };
 
 /*
- * Build the API the config declares: for each resource its table (created
- * if missing) and the six CRUD routes at path and path/{partitionKey}.
+ * Build the API the config declares: each route's table (created if
+ * missing), the route table, the usage plans (their quota counters read
+ * back from the store, a flusher thread started) and the metrics series.
  * cfg and store are borrowed and must outlive the gateway. Returns NULL with
- * ERR_CONFIG or the store's error.
+ * ERR_CONFIG, or the store's error (ERR_UNAVAILABLE...); nothing is left
+ * running then.
  */
 struct gateway *gateway_create(const struct config *cfg, struct store *store,
                                struct err *err);
@@ -63,9 +77,12 @@ void gateway_free(struct gateway *g);
 /*
  * Answer req into *res (which the caller later passes to
  * gateway_response_fini). Never fails: every problem becomes an HTTP answer
- * (4xx for the client's mistakes, 502 for a malformed handler result, 5xx
- * for the store). Every response carries Content-Type, x-amzn-RequestId and
- * x-amz-apigw-id. Writes one access-log line at info level.
+ * (4xx for the client's mistakes and the gateway's refusals: 403, 404,
+ * 429; 502/500 for a malformed function result; 5xx for the store). Every
+ * response carries Content-Type and the API type's request id headers
+ * (REST: x-amzn-RequestId and x-amz-apigw-id; HTTP: apigw-requestid), and
+ * the CORS headers when configured. Writes one access-log line at info
+ * level, and START/END/REPORT when a function ran.
  */
 void gateway_handle(struct gateway *g, const struct gateway_request *req,
                     struct gateway_response *res);

@@ -5,6 +5,7 @@
  * drift apart. Not a validator of the API's semantics beyond its own keys.
  */
 #include "config.h"
+#include "config_impl.h"
 #include "log.h"
 #include "store.h"
 #include "xalloc.h"
@@ -16,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum kind { STR, UINT, PORT, LEVEL, DURABILITY, ONOFF };
+enum kind { STR, UINT, PORT, LEVEL, DURABILITY, ONOFF, APITYPE, LOGFORMAT };
 
 /* X(field, kind, file key, env var, flag, default, help) */
 #define SETTINGS(X)                                                            \
@@ -66,7 +67,20 @@ enum kind { STR, UINT, PORT, LEVEL, DURABILITY, ONOFF };
       "max-body-bytes", "10485760",                                            \
       "request body cap in bytes; larger is 413 (API Gateway: 10 MB)")         \
     X(health_path, STR, "healthPath", "CRUDD_HEALTH_PATH", "health-path",      \
-      "/_crudd/health", "health check path, outside the API's routes")
+      "/_crudd/health", "health check path, outside the API's routes")         \
+    X(metrics_path, STR, "metricsPath", "CRUDD_METRICS_PATH", "metrics-path",  \
+      "/metrics", "Prometheus metrics path, outside the API's routes")         \
+    X(openapi_path, STR, "openapiPath", "CRUDD_OPENAPI_PATH", "openapi-path",  \
+      "/openapi.json", "OpenAPI 3.0 export path, outside the API's routes")    \
+    X(api_name, STR, "apiName", "CRUDD_API_NAME", "api-name", "crudd",         \
+      "the API's name (metrics, OpenAPI, access logs)")                        \
+    X(api_type, APITYPE, "apiType", "CRUDD_API_TYPE", "api-type", "REST",      \
+      "REST (payload 1.0 events) or HTTP (an HTTP API: payload 2.0 events)")   \
+    X(access_log_json, LOGFORMAT, "accessLogFormat",                           \
+      "CRUDD_ACCESS_LOG_FORMAT", "access-log-format", "clf",                   \
+      "access log lines: clf (Common Log Format) or json")                     \
+    X(memory_size, UINT, "memorySize", "CRUDD_MEMORY_SIZE", "memory-size",     \
+      "128", "the functions' Memory Size in MB, for REPORT lines")
 
 /* Set one setting from text; 0 or -1 with a message in why. */
 static int set_value(struct config *c, const char *field, enum kind kind,
@@ -118,6 +132,22 @@ static int set_value(struct config *c, const char *field, enum kind kind,
         else
             return *why = "must be full or normal", -1;
         return 0;
+    case APITYPE:
+        if (!strcmp(text, "REST"))
+            c->api_type = CONFIG_API_REST;
+        else if (!strcmp(text, "HTTP"))
+            c->api_type = CONFIG_API_HTTP;
+        else
+            return *why = "must be REST or HTTP", -1;
+        return 0;
+    case LOGFORMAT:
+        if (!strcmp(text, "clf"))
+            c->access_log_json = 0;
+        else if (!strcmp(text, "json"))
+            c->access_log_json = 1;
+        else
+            return *why = "must be clf or json", -1;
+        return 0;
     case ONOFF:
         if (!strcmp(text, "on") || !strcmp(text, "true"))
             *(int *)target = 1;
@@ -146,7 +176,8 @@ static int json_text(json_t *v, enum kind kind, char *out, size_t n)
         snprintf(out, n, "%s", json_is_true(v) ? "on" : "off");
         return 0;
     }
-    if (kind == STR || kind == ONOFF || kind == LEVEL || kind == DURABILITY) {
+    if (kind == STR || kind == ONOFF || kind == LEVEL || kind == DURABILITY ||
+        kind == APITYPE || kind == LOGFORMAT) {
         if (!json_is_string(v))
             return -1;
         snprintf(out, n, "%s", json_string_value(v));
@@ -155,73 +186,6 @@ static int json_text(json_t *v, enum kind kind, char *out, size_t n)
     if (!json_is_integer(v))
         return -1;
     snprintf(out, n, "%lld", (long long)json_integer_value(v));
-    return 0;
-}
-
-static int load_resources(struct config *c, const char *file, json_t *list,
-                          struct err *err)
-{
-    size_t i;
-    json_t *r;
-
-    if (!json_is_array(list) || json_array_size(list) == 0 ||
-        json_array_size(list) > CONFIG_MAX_RESOURCES)
-        return err_set(err, ERR_CONFIG,
-                       "%s: key \"resources\": must be an array of 1 to %d "
-                       "resource objects",
-                       file, CONFIG_MAX_RESOURCES);
-    json_array_foreach(list, i, r)
-    {
-        const char *path = NULL, *table = NULL, *pk = NULL, *handler = NULL;
-        json_error_t jerr;
-        if (json_unpack_ex(r, &jerr, JSON_STRICT, "{s:s, s?s, s?s, s?s}",
-                           "path", &path, "table", &table, "partitionKey", &pk,
-                           "handler", &handler) < 0)
-            return err_set(err, ERR_CONFIG,
-                           "%s: key \"resources[%zu]\": %s (a resource is "
-                           "{\"path\", \"table\", \"partitionKey\"} or "
-                           "{\"path\", \"handler\": \"dynamodb-manager\"})",
-                           file, i, jerr.text);
-        enum config_handler kind = CONFIG_HANDLER_CRUD;
-        if (handler && !strcmp(handler, "dynamodb-manager"))
-            kind = CONFIG_HANDLER_MANAGER;
-        else if (handler && strcmp(handler, "crud"))
-            return err_set(err, ERR_CONFIG,
-                           "%s: key \"resources[%zu].handler\": must be "
-                           "\"crud\" or \"dynamodb-manager\"",
-                           file, i);
-        if (path[0] != '/' || strchr(path, '{') || strlen(path) < 2 ||
-            path[strlen(path) - 1] == '/')
-            return err_set(err, ERR_CONFIG,
-                           "%s: key \"resources[%zu].path\": must be a path "
-                           "like \"/items\" (no trailing '/', no {param})",
-                           file, i);
-        if (kind == CONFIG_HANDLER_CRUD && (!table || !pk))
-            return err_set(err, ERR_CONFIG,
-                           "%s: key \"resources[%zu]\": a CRUD resource "
-                           "needs \"table\" and \"partitionKey\"",
-                           file, i);
-        if (kind == CONFIG_HANDLER_MANAGER && (table || pk))
-            return err_set(err, ERR_CONFIG,
-                           "%s: key \"resources[%zu]\": the dynamodb-manager "
-                           "takes the table from each request's body; remove "
-                           "\"table\" and \"partitionKey\"",
-                           file, i);
-        if (pk && (!*pk || strpbrk(pk, "{}/")))
-            return err_set(err, ERR_CONFIG,
-                           "%s: key \"resources[%zu].partitionKey\": must be "
-                           "a non-empty attribute name without {, } or /",
-                           file, i);
-        struct config_resource *cr = &c->resources[i];
-        free(cr->path);
-        free(cr->table);
-        free(cr->partition_key);
-        cr->handler = kind;
-        cr->path = xstrdup(path);
-        cr->table = table ? xstrdup(table) : NULL;
-        cr->partition_key = pk ? xstrdup(pk) : NULL;
-    }
-    c->nresources = (int)json_array_size(list);
     return 0;
 }
 
@@ -244,11 +208,11 @@ static int load_file(struct config *c, const char *file, struct err *err)
     {
         char text[4096];
         int known = 0;
-        if (!strcmp(key, "resources")) {
-            if (load_resources(c, file, value, err) < 0)
-                goto out;
+        int api = config_api_load(c, file, key, value, err);
+        if (api < 0)
+            goto out;
+        if (api)
             continue;
-        }
         /* keys starting with '_' are comments */
         if (key[0] == '_')
             continue;
@@ -259,8 +223,10 @@ static int load_file(struct config *c, const char *file, struct err *err)
             err_set(err, ERR_CONFIG, "%s: key \"%s\": must be a %s", file,     \
                     key,                                                       \
                     k == ONOFF ? "boolean or \"on\"/\"off\""                   \
-                    : k == STR || k == LEVEL || k == DURABILITY ? "string"     \
-                                                                : "number");   \
+                    : k == STR || k == LEVEL || k == DURABILITY ||             \
+                            k == APITYPE || k == LOGFORMAT                     \
+                        ? "string"                                             \
+                        : "number");                                           \
             goto out;                                                          \
         }                                                                      \
         if (set_value(c, #f, k, text, &why) < 0) {                             \
@@ -368,10 +334,7 @@ int config_load(struct config *c, int argc, char **argv, struct err *err)
     const char *file = find_file(argc, argv);
 
     set_defaults(c);
-    c->resources[0].path = xstrdup("/items");
-    c->resources[0].table = xstrdup("ItemsTable");
-    c->resources[0].partition_key = xstrdup("id");
-    c->nresources = 1;
+    config_api_defaults(c);
     if (file) {
         c->file = xstrdup(file);
         if (load_file(c, file, err) < 0)
@@ -379,11 +342,21 @@ int config_load(struct config *c, int argc, char **argv, struct err *err)
     }
     if (load_env(c, err) < 0 || load_flags(c, argc, argv, err) < 0)
         return -1;
-    if (c->health_path[0] != '/')
+    const char *paths[3][2] = {{"healthPath", c->health_path},
+                               {"metricsPath", c->metrics_path},
+                               {"openapiPath", c->openapi_path}};
+    for (int i = 0; i < 3; i++)
+        if (paths[i][1][0] != '/')
+            return err_set(err, ERR_CONFIG,
+                           "%s: must start with '/' (got \"%s\")", paths[i][0],
+                           paths[i][1]);
+    if (strchr(c->stage, '/') ||
+        (c->stage[0] == '$' && strcmp(c->stage, "$default")))
         return err_set(err, ERR_CONFIG,
-                       "healthPath: must start with '/' (got \"%s\")",
-                       c->health_path);
-    return 0;
+                       "stage: must be a name without '/', or \"$default\" "
+                       "(got \"%s\")",
+                       c->stage);
+    return config_api_check(c, err);
 }
 
 void config_fini(struct config *c)
@@ -393,11 +366,10 @@ void config_fini(struct config *c)
     free(c->db);
     free(c->stage);
     free(c->health_path);
-    for (int i = 0; i < CONFIG_MAX_RESOURCES; i++) {
-        free(c->resources[i].path);
-        free(c->resources[i].table);
-        free(c->resources[i].partition_key);
-    }
+    free(c->metrics_path);
+    free(c->openapi_path);
+    free(c->api_name);
+    config_api_fini(c);
     memset(c, 0, sizeof *c);
 }
 
@@ -425,9 +397,10 @@ void config_usage(FILE *out)
             "Docker's HEALTHCHECK)\n"
             "  --help                 this text\n"
             "  --version              print the version\n\n"
-            "The config file may also declare \"resources\": [{\"path\": "
-            "\"/items\", \"table\":\n"
-            "\"ItemsTable\", \"partitionKey\": \"id\"}, ...]; each gets the "
-            "six routes of the\n"
-            "items contract. See README.md.\n");
+            "The config file also declares the API: \"resources\" (CRUD "
+            "resources, six\nroutes each), \"routes\" (a method and path "
+            "template bound to a built-in\nhandler), \"apiKeys\", "
+            "\"usagePlans\", \"throttle\", \"stageVariables\",\n"
+            "\"credentials\" (AWS_IAM), \"cors\" and \"binaryMediaTypes\". "
+            "Examples in config/examples/;\nevery key in README.md.\n");
 }

@@ -1,18 +1,24 @@
 /*
- * gateway — the API Gateway part of a request's flow: route, event, invoke,
- * check, log. Every response, routed or not, gets its request id here, so
- * that what the client sees and what the access log says always agree.
- * Not HTTP plumbing (http) and not item logic (handlers).
+ * gateway — the API Gateway part of a request's flow: stage, route, CORS
+ * preflight, authorization, event, invoke, check, log. Every response,
+ * routed or not, gets its request id here, so that what the client sees and
+ * what the access log says always agree. The checks before the function
+ * (gateway_auth.c), CORS (gateway_cors.c), the log lines (gateway_log.c) and
+ * the OpenAPI export (gateway_openapi.c) are parts of their own. Not HTTP
+ * plumbing (http) and not item logic (handlers).
  */
 #include "gateway.h"
 #include "b64.h"
 #include "buf.h"
 #include "clock.h"
+#include "gateway_impl.h"
 #include "handler.h"
+#include "handler_builtin.h"
 #include "handler_items.h"
 #include "handler_manager.h"
 #include "ids.h"
 #include "log.h"
+#include "metrics.h"
 #include "route.h"
 #include "store.h"
 #include "xalloc.h"
@@ -22,104 +28,147 @@
 #include <strings.h>
 #include <time.h>
 
-/* What a route points at: a function and its configuration. */
-struct target {
-    handler_fn *fn;
-    struct handler_env env;
-    char *param; /* owns env.path_param */
-};
-
-struct gateway {
-    const struct config *cfg;
-    struct route_table *routes;
-    struct target *targets;
-    int ntargets;
-    char *stage_prefix; /* "/prod" */
-};
-
-/* The ids API Gateway gives every request. */
-struct ids {
-    char request_id[37]; /* x-amzn-RequestId: a lowercase UUID */
-    char apigw_id[24];   /* x-amz-apigw-id: 16 Base64 characters */
-};
-
-static void new_ids(struct ids *ids)
+/* A REST API's request id is a UUID, with a shorter extended id beside it
+ * (x-amz-apigw-id); an HTTP API has one id, the short form, which is both
+ * its apigw-requestid header and the event's requestContext.requestId. */
+static void new_ids(const struct gateway *g, struct gateway_call *call)
 {
     unsigned char raw[12];
 
-    ids_uuid4(ids->request_id);
+    ids_uuid4(call->request_id);
     ids_random(raw, sizeof raw);
     char *b = b64_encode(raw, sizeof raw, 0);
-    snprintf(ids->apigw_id, sizeof ids->apigw_id, "%s", b);
+    snprintf(call->apigw_id, sizeof call->apigw_id, "%s", b);
     free(b);
+    if (g && g->http_api)
+        memcpy(call->request_id, call->apigw_id, sizeof call->apigw_id);
 }
 
 /* ------------------------------------------------------------------ */
 /* creation                                                            */
 
-static void add_route(struct gateway *g, const char *method,
-                      const char *resource, struct target *t, struct err *err,
-                      int *rc)
+/* The built-in functions by the names the config uses. */
+static handler_fn *function_named(const char *name)
 {
-    if (*rc == 0 && route_add(g->routes, method, resource, t, err) < 0)
-        *rc = -1;
+    static const struct {
+        const char *name;
+        handler_fn *fn;
+    } fns[] = {
+        {"create-item", handler_items_create},
+        {"get-item", handler_items_get},
+        {"list-items", handler_items_list},
+        {"put-item", handler_items_put},
+        {"update-item", handler_items_patch},
+        {"delete-item", handler_items_delete},
+        {"dynamodb-manager", handler_manager},
+        {"health", handler_builtin_health},
+        {"echo", handler_builtin_echo},
+        {"respond", handler_builtin_respond},
+    };
+    for (size_t i = 0; i < sizeof fns / sizeof *fns; i++)
+        if (!strcmp(fns[i].name, name))
+            return fns[i].fn;
+    return NULL;
+}
+
+/* A fixed API id: 10 lowercase letters and digits derived from the name,
+ * so that it stays the same across restarts, as a deployed API's does. */
+static void make_api_id(const char *name, char out[11])
+{
+    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+    for (const char *p = name; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    for (int i = 0; i < 10; i++) {
+        out[i] = alphabet[h % 36];
+        h = h / 36 + (h << 58);
+    }
+    out[10] = '\0';
+}
+
+static int add_target(struct gateway *g, struct target *t,
+                      const struct config_route *r, struct err *err)
+{
+    const struct config *cfg = g->cfg;
+
+    t->route = r;
+    t->fn = function_named(r->handler);
+    if (!t->fn)
+        return err_set(err, ERR_CONFIG, "%s: route %s %s: unknown handler %s",
+                       cfg->file ? cfg->file : "config", r->method, r->path,
+                       r->handler);
+    t->env = (struct handler_env){
+        .store = g->store,
+        .table = r->table,
+        .partition_key = r->partition_key,
+        .path_param = r->key_name,
+        .key_source = r->key_from == CONFIG_KEY_QUERY  ? HANDLER_KEY_QUERY
+                      : r->key_from == CONFIG_KEY_BODY ? HANDLER_KEY_BODY
+                                                       : HANDLER_KEY_PATH,
+        .body_format =
+            r->body_dynamodb ? HANDLER_BODY_DYNAMODB : HANDLER_BODY_JSON,
+        .updatable = (const char *const *)r->updatable.v,
+        .nupdatable = r->updatable.n,
+        .result = r->result,
+    };
+    t->route_key = xasprintf("%s %s", r->method, r->path);
+    t->series =
+        metrics_series(g->metrics, cfg->api_name, g->stage, r->path, r->method);
+    if (r->table) {
+        struct store_key_schema ks = {r->partition_key, 'S', NULL, 0};
+        if (store_create_table(g->store, r->table, &ks, 1, err) < 0)
+            return -1;
+    }
+    /* config_api_check has added these routes to a table of its own */
+    return route_add(g->routes, r->method, r->path, t, err);
 }
 
 struct gateway *gateway_create(const struct config *cfg, struct store *store,
                                struct err *err)
 {
     struct gateway *g = xcalloc(1, sizeof *g);
-    int rc = 0;
 
     g->cfg = cfg;
+    g->store = store;
     g->routes = route_table_create();
-    g->stage_prefix = xasprintf("/%s", cfg->stage);
-    g->ntargets = cfg->nresources * 6;
-    g->targets = xcalloc((size_t)g->ntargets, sizeof *g->targets);
-    for (int i = 0; i < cfg->nresources && rc == 0; i++) {
-        const struct config_resource *r = &cfg->resources[i];
-        if (r->handler == CONFIG_HANDLER_MANAGER) {
-            struct target *t = &g->targets[i * 6];
-            t->fn = handler_manager;
-            t->env = (struct handler_env){store, NULL, NULL, NULL};
-            add_route(g, "POST", r->path, t, err, &rc);
-            continue;
-        }
-        struct store_key_schema ks = {r->partition_key, 'S', NULL, 0};
-        if (store_create_table(store, r->table, &ks, 1, err) < 0) {
-            rc = -1;
-            break;
-        }
-        static handler_fn *const fns[6] = {
-            handler_items_create, handler_items_list,  handler_items_get,
-            handler_items_put,    handler_items_patch, handler_items_delete};
-        static const char *const methods[6] = {"POST", "GET",   "GET",
-                                               "PUT",  "PATCH", "DELETE"};
-        char *item_path = xasprintf("%s/{%s}", r->path, r->partition_key);
-        for (int j = 0; j < 6; j++) {
-            struct target *t = &g->targets[i * 6 + j];
-            t->fn = fns[j];
-            t->param = xstrdup(r->partition_key);
-            t->env = (struct handler_env){store, r->table, r->partition_key,
-                                          t->param};
-            add_route(g, methods[j], j < 2 ? r->path : item_path, t, err, &rc);
-        }
-        free(item_path);
+    g->http_api = cfg->api_type == CONFIG_API_HTTP;
+    g->stage = cfg->stage;
+    if (strcmp(cfg->stage, "$default"))
+        g->stage_prefix = xasprintf("/%s", cfg->stage);
+    make_api_id(cfg->api_name, g->api_id);
+    g->metrics = metrics_create();
+    g->unmatched = metrics_series(g->metrics, cfg->api_name, g->stage, "", "");
+    g->nstage_variables = cfg->nstage_variables;
+    g->stage_variables =
+        xcalloc(cfg->nstage_variables + 1, sizeof *g->stage_variables);
+    for (size_t i = 0; i < cfg->nstage_variables; i++)
+        g->stage_variables[i] = (struct handler_kv){
+            cfg->stage_variables[i].name, cfg->stage_variables[i].value};
+    g->targets = xcalloc(cfg->nroutes + 1, sizeof *g->targets);
+    for (size_t i = 0; i < cfg->nroutes; i++) {
+        if (add_target(g, &g->targets[i], &cfg->routes[i], err) < 0)
+            goto fail;
+        g->ntargets++;
     }
-    if (rc < 0) {
-        gateway_free(g);
-        return NULL;
-    }
+    if (gateway_auth_create(g, err) < 0)
+        goto fail;
     return g;
+fail:
+    gateway_free(g);
+    return NULL;
 }
 
 void gateway_free(struct gateway *g)
 {
     if (!g)
         return;
-    for (int i = 0; i < g->ntargets; i++)
-        free(g->targets[i].param);
+    gateway_auth_free(g);
+    for (size_t i = 0; i < g->ntargets; i++)
+        free(g->targets[i].route_key);
     free(g->targets);
+    free(g->stage_variables);
+    metrics_free(g->metrics);
     route_table_free(g->routes);
     free(g->stage_prefix);
     free(g);
@@ -128,8 +177,8 @@ void gateway_free(struct gateway *g)
 /* ------------------------------------------------------------------ */
 /* responses                                                           */
 
-static void add_header(struct gateway_response *res, const char *name,
-                       const char *value)
+void gateway_add_header(struct gateway_response *res, const char *name,
+                        const char *value)
 {
     res->headers =
         xrealloc(res->headers, (res->nheaders + 1) * sizeof *res->headers);
@@ -138,13 +187,24 @@ static void add_header(struct gateway_response *res, const char *name,
     res->nheaders++;
 }
 
-static const char *find_header(const struct gateway_response *res,
-                               const char *name)
+const char *gateway_find_header(const struct gateway_response *res,
+                                const char *name)
 {
     for (size_t i = 0; i < res->nheaders; i++)
         if (!strcasecmp(res->headers[i].name, name))
             return res->headers[i].value;
     return NULL;
+}
+
+const char *gateway_request_header(const struct gateway_request *req,
+                                   const char *name)
+{
+    const char *v = NULL;
+
+    for (size_t i = 0; i < req->nheaders; i++)
+        if (!strcasecmp(req->headers[i].name, name))
+            v = req->headers[i].value;
+    return v;
 }
 
 void gateway_response_fini(struct gateway_response *res)
@@ -158,45 +218,54 @@ void gateway_response_fini(struct gateway_response *res)
     memset(res, 0, sizeof *res);
 }
 
-static void set_message(struct gateway_response *res, int status,
-                        const char *message)
+void gateway_set_message(struct gateway_response *res, int status,
+                         const char *message, const char *error_type)
 {
     struct buf b;
 
     buf_init(&b);
-    buf_puts(&b, "{\"message\": ");
+    buf_puts(&b, "{\"message\":");
     buf_json_string(&b, message, strlen(message));
     buf_puts(&b, "}");
+    free(res->body);
     res->status = status;
     res->body = buf_steal(&b, &res->body_len);
-    add_header(res, "Content-Type", "application/json");
+    gateway_add_header(res, "Content-Type", "application/json");
+    if (error_type)
+        gateway_add_header(res, "x-amzn-ErrorType", error_type);
 }
 
-/* The headers every answer carries, and the access-log line. */
-static void finish(const struct gateway_request *req, const struct ids *ids,
+/* The headers every answer carries, the access-log line and the metrics. */
+static void finish(struct gateway *g, const struct gateway_call *call,
                    struct gateway_response *res)
 {
-    if (!find_header(res, "Content-Type"))
-        add_header(res, "Content-Type", "application/json");
-    add_header(res, "x-amzn-RequestId", ids->request_id);
-    add_header(res, "x-amz-apigw-id", ids->apigw_id);
-    log_info(
-        "%s \"%s %s\" %d %zu %lluus %s", req->source_ip ? req->source_ip : "-",
-        req->method, req->path, res->status, res->body_len,
-        (unsigned long long)(clock_now_us() - req->start_us), ids->request_id);
+    if (!gateway_find_header(res, "Content-Type"))
+        gateway_add_header(res, "Content-Type", "application/json");
+    if (g && g->http_api) {
+        gateway_add_header(res, "apigw-requestid", call->apigw_id);
+    } else {
+        gateway_add_header(res, "x-amzn-RequestId", call->request_id);
+        gateway_add_header(res, "x-amz-apigw-id", call->apigw_id);
+    }
+    gateway_log_access(g, call, res);
+    if (g && !call->own_path) {
+        uint64_t latency = clock_now_us() - call->req->start_us;
+        metrics_observe(call->target ? call->target->series : g->unmatched,
+                        res->status, latency, call->integration_us);
+    }
 }
 
 void gateway_reject(struct gateway *g, const struct gateway_request *req,
                     int status, const char *message,
                     struct gateway_response *res)
 {
-    struct ids ids;
+    struct gateway_call call = {.req = req, .path = req->path};
 
-    (void)g;
-    new_ids(&ids);
+    new_ids(g, &call);
     memset(res, 0, sizeof *res);
-    set_message(res, status, message);
-    finish(req, &ids, res);
+    gateway_set_message(res, status, message, NULL);
+    call.error_message = message;
+    finish(g, &call, res);
 }
 
 /* ------------------------------------------------------------------ */
@@ -214,9 +283,41 @@ static int field_ok(const char *s, int name)
     return 1;
 }
 
+/* Is the first media type of a Content-Type or Accept value one of the
+ * API's binaryMediaTypes? An entry is a type ("image/png"), a type with
+ * any subtype ("image" then slash-star) or any type at all. */
+static int binary_media(const struct gateway *g, const char *value)
+{
+    const struct config_strings *types = &g->cfg->binary_media_types;
+
+    if (!value || types->n == 0)
+        return 0;
+    size_t n = strcspn(value, ",;");
+    while (n && value[n - 1] == ' ')
+        n--;
+    const char *slash = memchr(value, '/', n);
+    for (size_t i = 0; i < types->n; i++) {
+        const char *t = types->v[i];
+        if (!strcmp(t, "*/*"))
+            return 1;
+        size_t tn = strlen(t);
+        if (tn == n && !strncasecmp(t, value, n))
+            return 1;
+        /* "image" slash-star matches "image/png" */
+        if (slash && tn >= 2 && !strcmp(t + tn - 2, "/*") &&
+            (size_t)(slash - value) == tn - 2 && !strncasecmp(t, value, tn - 2))
+            return 1;
+    }
+    return 0;
+}
+
 /* Move a handler's result into res; -1 with a reason when it is malformed
- * (API Gateway answers those with 502). */
-static int take_result(struct handler_result *hr, struct gateway_response *res,
+ * (API Gateway answers those with 502, or 500 for an HTTP API). A REST API
+ * sends a Base64 body as bytes only when the client's Accept names a
+ * binary media type; otherwise the client gets the Base64 text, as API
+ * Gateway does without a matching binaryMediaTypes entry. */
+static int take_result(const struct gateway *g, const struct gateway_call *call,
+                       struct handler_result *hr, struct gateway_response *res,
                        const char **why)
 {
     if (hr->status < 100 || hr->status > 599)
@@ -231,6 +332,13 @@ static int take_result(struct handler_result *hr, struct gateway_response *res,
     hr->headers = NULL;
     hr->nheaders = 0;
     res->body = buf_steal(&hr->body, &res->body_len);
+    if (hr->base64 && !g->http_api &&
+        !binary_media(g, gateway_request_header(call->req, "Accept"))) {
+        char *text = b64_encode(res->body, res->body_len, 0);
+        free(res->body);
+        res->body = text;
+        res->body_len = strlen(text);
+    }
     return 0;
 }
 
@@ -241,8 +349,9 @@ static int take_result(struct handler_result *hr, struct gateway_response *res,
  * from path, or path itself when it has no prefix. */
 static const char *strip_stage(const struct gateway *g, const char *path)
 {
+    if (!g->stage_prefix)
+        return path;
     size_t n = strlen(g->stage_prefix);
-
     if (strncmp(path, g->stage_prefix, n) != 0)
         return path;
     if (path[n] == '\0')
@@ -252,40 +361,20 @@ static const char *strip_stage(const struct gateway *g, const char *path)
     return path;
 }
 
-void gateway_handle(struct gateway *g, const struct gateway_request *req,
-                    struct gateway_response *res)
+/* Build the event for the matched route, run the function, check what it
+ * returned. */
+static void invoke(struct gateway *g, struct gateway_call *call,
+                   const struct route_param *spans, size_t nparams,
+                   struct gateway_response *res)
 {
-    struct ids ids;
-    const struct route *route;
-    struct route_param spans[ROUTE_MAX_PARAMS];
+    const struct gateway_request *req = call->req;
+    const struct target *t = call->target;
     struct handler_kv params[ROUTE_MAX_PARAMS];
     struct handler_result hr;
-    size_t nparams;
-    char *values = NULL;
     const char *why;
 
-    new_ids(&ids);
-    memset(res, 0, sizeof *res);
-    handler_result_init(&hr);
-    if (!strcmp(req->path, g->cfg->health_path) &&
-        !strcmp(req->method, "GET")) {
-        res->status = 200;
-        res->body = xstrdup("{\"status\": \"ok\"}");
-        res->body_len = strlen(res->body);
-        goto out;
-    }
-    const char *path = strip_stage(g, req->path);
-    if (route_match(g->routes, req->method, path, &route, spans, &nparams) !=
-        ROUTE_MATCHED) {
-        /* a REST API answers both "no such path" and "no such method"
-         * this way, so as not to reveal which resources exist */
-        set_message(res, 403, "Missing Authentication Token");
-        add_header(res, "x-amzn-ErrorType",
-                   "MissingAuthenticationTokenException");
-        goto out;
-    }
     /* the parameters as C strings, all in one block */
-    values = xmalloc(strlen(path) + nparams + 1);
+    char *values = xmalloc(strlen(call->path) + nparams + 1);
     for (size_t i = 0, at = 0; i < nparams; i++) {
         memcpy(values + at, spans[i].value, spans[i].len);
         values[at + spans[i].len] = '\0';
@@ -295,22 +384,36 @@ void gateway_handle(struct gateway *g, const struct gateway_request *req,
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     struct handler_event ev = {
-        .resource = route->resource,
-        .path = path,
+        .payload_version = g->http_api ? 2 : 1,
+        .resource = t->route->path,
+        .route_key = t->route_key,
+        .path = call->path,
         .method = req->method,
         .headers = req->headers,
         .nheaders = req->nheaders,
         .query = req->query,
         .nquery = req->nquery,
+        .raw_path = g->http_api || !req->raw_path ? req->path : req->raw_path,
+        .raw_query = req->raw_query ? req->raw_query : "",
+        .protocol = req->protocol ? req->protocol : "HTTP/1.1",
         .params = params,
         .nparams = nparams,
+        .stage_variables = g->stage_variables,
+        .nstage_variables = g->nstage_variables,
         .body = req->body,
         .body_len = req->body_len,
-        .request_id = ids.request_id,
-        .extended_request_id = ids.apigw_id,
-        .stage = g->cfg->stage,
-        .request_path = req->path,
+        .body_binary =
+            !g->http_api &&
+            binary_media(g, gateway_request_header(req, "Content-Type")),
+        .request_id = call->request_id,
+        .extended_request_id = call->apigw_id,
+        .api_id = g->api_id,
+        .stage = g->stage,
+        .request_path =
+            g->http_api || !req->raw_path ? req->path : req->raw_path,
         .source_ip = req->source_ip,
+        .api_key = call->api_key,
+        .access_key = call->access_key[0] ? call->access_key : NULL,
         .request_time_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000,
     };
     if (log_get_level() <= LOG_DEBUG) {
@@ -320,17 +423,93 @@ void gateway_handle(struct gateway *g, const struct gateway_request *req,
         free(text_event);
         json_decref(event);
     }
-    const struct target *t = route->target;
-    if (t->fn(&ev, &t->env, &hr) < 0) {
+    handler_result_init(&hr);
+    gateway_log_start(g, call);
+    uint64_t started = clock_now_us();
+    int rc = t->fn(&ev, &t->env, &hr);
+    call->integration_us = clock_now_us() - started;
+    if (call->integration_us == 0)
+        call->integration_us = 1; /* a handler ran */
+    gateway_log_end(g, call);
+    if (rc < 0) {
         why = "the function failed";
-    } else if (take_result(&hr, res, &why) == 0) {
+    } else if (take_result(g, call, &hr, res, &why) == 0) {
         goto out;
     }
-    log_warn("%s: %s", ids.request_id, why);
+    log_warn("%s: %s", call->request_id, why);
     gateway_response_fini(res);
-    set_message(res, 502, "Internal server error");
+    call->error_message = why;
+    if (g->http_api)
+        gateway_set_message(res, 500, "Internal Server Error", NULL);
+    else
+        gateway_set_message(res, 502, "Internal server error", NULL);
 out:
     free(values);
     handler_result_fini(&hr);
-    finish(req, &ids, res);
+}
+
+/* A path of crudd's own (health, metrics, OpenAPI): 1 when answered. */
+static int own_path(struct gateway *g, const struct gateway_request *req,
+                    struct gateway_response *res)
+{
+    const struct config *cfg = g->cfg;
+
+    if (strcmp(req->method, "GET"))
+        return 0;
+    if (!strcmp(req->path, cfg->health_path)) {
+        res->status = 200;
+        res->body = xstrdup("{\"status\": \"ok\"}");
+        res->body_len = strlen(res->body);
+        return 1;
+    }
+    if (!strcmp(req->path, cfg->metrics_path)) {
+        res->status = 200;
+        res->body = metrics_render(g->metrics, &res->body_len);
+        gateway_add_header(res, "Content-Type", METRICS_CONTENT_TYPE);
+        return 1;
+    }
+    if (!strcmp(req->path, cfg->openapi_path)) {
+        res->status = 200;
+        res->body = gateway_openapi(g, &res->body_len);
+        return 1;
+    }
+    return 0;
+}
+
+void gateway_handle(struct gateway *g, const struct gateway_request *req,
+                    struct gateway_response *res)
+{
+    struct gateway_call call = {.req = req, .path = req->path};
+    const struct route *route;
+    struct route_param spans[ROUTE_MAX_PARAMS];
+    size_t nparams;
+
+    new_ids(g, &call);
+    memset(res, 0, sizeof *res);
+    if ((call.own_path = own_path(g, req, res)))
+        goto out;
+    /* a REST API matches and hands on the path as sent (percent-encoded:
+     * "%2F" stays inside its segment); an HTTP API decodes it first */
+    call.path = strip_stage(g, g->http_api || !req->raw_path ? req->path
+                                                             : req->raw_path);
+    if (gateway_cors_preflight(g, &call, res))
+        goto out;
+    if (route_match(g->routes, req->method, call.path, &route, spans,
+                    &nparams) != ROUTE_MATCHED) {
+        /* a REST API answers both "no such path" and "no such method"
+         * this way, so as not to reveal which resources exist */
+        if (g->http_api)
+            gateway_set_message(res, 404, "Not Found", NULL);
+        else
+            gateway_set_message(res, 403, "Missing Authentication Token",
+                                "MissingAuthenticationTokenException");
+        goto out;
+    }
+    call.target = route->target;
+    if (gateway_auth_check(g, &call, res) < 0)
+        goto out;
+    invoke(g, &call, spans, nparams, res);
+out:
+    gateway_cors_headers(g, &call, res);
+    finish(g, &call, res);
 }

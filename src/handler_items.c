@@ -22,13 +22,27 @@
 #define MSG_NOT_FOUND "Item not found"
 #define MSG_EXISTS "Item already exists"
 #define MSG_STALE "Precondition failed: the item has changed"
-#define MSG_ID_MISMATCH "%s in body does not match %s in path"
+#define MSG_ID_MISMATCH "%s in body does not match %s in %s"
 #define MSG_BAD_TOKEN "nextToken is invalid"
 #define MSG_BAD_LIMIT "limit must be a positive integer"
+/* API Gateway's request validator says this for a missing query string */
+#define MSG_NO_QUERY "Missing required request parameters: [%s]"
+#define MSG_NO_BODY_KEY "Missing required key attribute in request body: %s"
+#define MSG_BAD_QUERY "Query parameter %s is not valid UTF-8"
+#define MSG_NOT_STRING "%s must be a non-empty string"
+/* DynamoDB's words for a key of the wrong type, or an empty one */
+#define MSG_KEY_TYPE                                                           \
+    "One or more parameter values were invalid: Type mismatch for key %s "     \
+    "expected: S actual: %s"
+#define MSG_KEY_EMPTY                                                          \
+    "One or more parameter values are not valid. The AttributeValue for a "    \
+    "key attribute cannot contain an empty string value. Key: %s"
+#define MSG_NOT_UPDATABLE "Attribute %s cannot be updated; updatable: %s"
 
 /* What a write decides and what it leaves for the response. */
 struct write_ctx {
     json_t *item;         /* the new item (create, put) or patch (patch) */
+    int shallow;          /* patch: set each attribute (typed bodies) */
     const char *if_match; /* If-Match header, or NULL */
     json_t *old;          /* out: the item before (new reference) */
     json_t *result;       /* out: the item after (new reference) */
@@ -41,33 +55,142 @@ static void write_ctx_fini(struct write_ctx *w)
     json_decref(w->result);
 }
 
-/* ------------------------------------------------------------------ */
-/* event → key                                                         */
-
-/* The key object {pk: {"S": value}} for the item named in the path. */
-static json_t *path_key(const struct handler_event *ev,
-                        const struct handler_env *env)
+static int typed(const struct handler_env *env)
 {
-    const char *id = handler_param(ev, env->path_param);
-    json_t *s = id ? json_string(id) : NULL;
-
-    if (!s)
-        return NULL;
-    json_t *value = json_object(), *key = json_object();
-    json_object_set_new(value, "S", s);
-    json_object_set_new(key, env->partition_key, value);
-    return key;
+    return env->body_format == HANDLER_BODY_DYNAMODB;
 }
 
-/* Parse the body into a typed item, or set err. New reference or NULL. */
-static json_t *body_item(const struct handler_event *ev, struct err *err)
+/* ------------------------------------------------------------------ */
+/* event → body and key                                                */
+
+/* Parse the body into a typed item, as env's body format says, or set err.
+ * New reference or NULL. */
+static json_t *read_body(const struct handler_event *ev,
+                         const struct handler_env *env, struct err *err)
 {
+    if (typed(env))
+        return handler_items_typed_item(ev->body, ev->body_len, err);
     if (!ev->body) {
         err_set(err, ERR_BAD_REQUEST,
                 "Request body is not valid JSON: the body is empty");
         return NULL;
     }
     return attr_item_from_json_text(ev->body, ev->body_len, err);
+}
+
+/* Is v (a typed value from a body) a usable string key named name? */
+static int check_key_value(const json_t *v, const char *name,
+                           const struct handler_env *env, struct err *err)
+{
+    const char *s = json_string_value(json_object_get(v, "S"));
+    const char *type;
+    json_t *inner;
+
+    if (s && *s)
+        return 0;
+    if (!typed(env))
+        return err_set(err, ERR_BAD_REQUEST, MSG_NOT_STRING, name);
+    if (s)
+        return err_set(err, ERR_BAD_REQUEST, MSG_KEY_EMPTY, name);
+    json_object_foreach((json_t *)(uintptr_t)v, type, inner) break;
+    return err_set(err, ERR_BAD_REQUEST, MSG_KEY_TYPE, name, type);
+}
+
+static const char *key_where(const struct handler_env *env)
+{
+    return env->key_source == HANDLER_KEY_QUERY  ? "query"
+           : env->key_source == HANDLER_KEY_BODY ? "body"
+                                                 : "path";
+}
+
+/*
+ * The partition key value ({"S": "..."}, a new reference in *out) that the
+ * request names where env->key_source says. body is the parsed body (needed
+ * for HANDLER_KEY_BODY). A path without the parameter leaves *out NULL and
+ * returns 0 (a collection POST names no item); a missing or bad query
+ * parameter or body attribute is -1 with ERR_BAD_REQUEST.
+ */
+static int request_key(const struct handler_event *ev,
+                       const struct handler_env *env, const json_t *body,
+                       json_t **out, struct err *err)
+{
+    const char *name = env->path_param, *s;
+    json_t *v;
+
+    *out = NULL;
+    switch (env->key_source) {
+    case HANDLER_KEY_BODY:
+        v = json_object_get(body, name);
+        if (!v)
+            return err_set(err, ERR_BAD_REQUEST, MSG_NO_BODY_KEY, name);
+        if (check_key_value(v, name, env, err) < 0)
+            return -1;
+        *out = json_incref(v);
+        return 0;
+    case HANDLER_KEY_QUERY:
+        s = handler_query(ev, name);
+        if (!s)
+            return err_set(err, ERR_BAD_REQUEST, MSG_NO_QUERY, name);
+        if (!*s)
+            return err_set(err, ERR_BAD_REQUEST, MSG_NOT_STRING, name);
+        v = json_string(s);
+        if (!v)
+            return err_set(err, ERR_BAD_REQUEST, MSG_BAD_QUERY, name);
+        break;
+    default: {
+        /* a REST API hands the function the parameter as sent; like any
+         * function it decodes it. A bad escape or a key that is not UTF-8
+         * names no item that can exist. */
+        char *decoded = handler_param_decoded(ev, name);
+        v = decoded ? json_string(decoded) : NULL;
+        free(decoded);
+        if (!v)
+            return 0;
+        break;
+    }
+    }
+    *out = json_pack("{s:o}", "S", v);
+    return 0;
+}
+
+/*
+ * Make body's key agree with key_value, the key the request named: the body
+ * attribute that carried it (HANDLER_KEY_BODY under a name other than the
+ * partition key's) is dropped, and a partition key attribute that differs
+ * is 400.
+ */
+static int reconcile_key(json_t *body, const json_t *key_value,
+                         const struct handler_env *env, struct err *err)
+{
+    const char *pk = env->partition_key;
+
+    if (env->key_source == HANDLER_KEY_BODY && strcmp(env->path_param, pk))
+        json_object_del(body, env->path_param);
+    json_t *id = json_object_get(body, pk);
+    if (id && !json_equal(id, key_value))
+        return err_set(err, ERR_BAD_REQUEST, MSG_ID_MISMATCH, pk,
+                       env->path_param, key_where(env));
+    return 0;
+}
+
+/* {pk: key_value}: a new reference. */
+static json_t *key_of(const struct handler_env *env, const json_t *key_value)
+{
+    return json_pack("{s:O}", env->partition_key, key_value);
+}
+
+/* Append item, plain or typed as env says. */
+static void write_item(struct buf *b, const json_t *item,
+                       const struct handler_env *env)
+{
+    if (!typed(env)) {
+        attr_write_plain_item(b, item);
+        return;
+    }
+    /* stored items are already DynamoDB's wire shape, N as canonical text */
+    char *text = json_dumps(item, JSON_COMPACT);
+    buf_puts(b, text ? text : "null");
+    free(text);
 }
 
 /* ------------------------------------------------------------------ */
@@ -121,9 +244,11 @@ static void set_etag(struct handler_result *res, const char *etag)
     }
 }
 
-/* Answer status with {"message": message, "item": plain item}. */
+/* Answer status with {"message": message, "item": item}, the item plain or
+ * typed as env says. */
 static int message_with_item(struct handler_result *res, int status,
-                             const char *message, const json_t *item)
+                             const char *message, const json_t *item,
+                             const struct handler_env *env)
 {
     struct buf *b = &res->body;
 
@@ -131,7 +256,7 @@ static int message_with_item(struct handler_result *res, int status,
     buf_puts(b, "{\"message\": ");
     buf_json_string(b, message, strlen(message));
     buf_puts(b, ", \"item\": ");
-    attr_write_plain_item(b, item);
+    write_item(b, item, env);
     buf_puts(b, "}");
     return 0;
 }
@@ -173,56 +298,58 @@ int handler_items_create(const struct handler_event *ev,
 {
     struct err err = ERR_INIT;
     struct write_ctx w = {0};
-    json_t *key = NULL;
+    json_t *key = NULL, *named = NULL, *id;
     char etag[STORE_ETAG_SIZE];
     struct buf location;
 
     buf_init(&location);
-    json_t *body = body_item(ev, &err);
-    if (!body)
+    json_t *body = read_body(ev, env, &err);
+    if (!body || request_key(ev, env, body, &named, &err) < 0)
         goto fail;
-    json_t *id = json_object_get(body, env->partition_key);
-    const char *id_s = json_string_value(json_object_get(id, "S"));
-    if (id && (!id_s || !*id_s)) {
-        err_set(&err, ERR_BAD_REQUEST, "%s must be a non-empty string",
-                env->partition_key);
-        goto fail;
-    }
-    /* the key first, then the body's attributes in the order given */
-    w.item = json_object();
-    if (id) {
-        json_object_set(w.item, env->partition_key, id);
+    if (named) {
+        if (reconcile_key(body, named, env, &err) < 0)
+            goto fail;
+        id = json_incref(named);
+    } else if ((id = json_object_get(body, env->partition_key))) {
+        if (check_key_value(id, env->partition_key, env, &err) < 0)
+            goto fail;
+        json_incref(id);
     } else {
         char text[37];
-        json_t *v = json_object();
         ids_uuid4(text);
-        json_object_set_new(v, "S", json_string(text));
-        json_object_set_new(w.item, env->partition_key, v);
+        id = json_pack("{s:s}", "S", text);
     }
-    json_object_update(w.item, body);
-    key = json_object();
-    json_object_set(key, env->partition_key,
-                    json_object_get(w.item, env->partition_key));
+    /* the key first, then the body's attributes in the order given */
+    w.item = key_of(env, id);
+    json_decref(id);
+    json_object_update_missing(w.item, body);
+    key = key_of(env, json_object_get(w.item, env->partition_key));
     if (store_mutate_item(env->store, env->table, key, create_decide, &w, etag,
                           &err) < 0)
         goto fail;
 
-    /* the path as the client sent it, so a staged request gets a staged
-     * Location */
-    buf_puts(&location, ev->request_path ? ev->request_path : ev->path);
-    if (location.len == 0 || location.data[location.len - 1] != '/')
-        buf_puts(&location, "/");
-    append_segment(&location,
-                   json_string_value(json_object_get(
-                       json_object_get(w.item, env->partition_key), "S")));
-    message_with_item(res, 201, "Item created successfully!", w.item);
-    handler_set_header(res, "Location", location.data);
+    message_with_item(res, 201, "Item created successfully!", w.item, env);
+    /* where the item is, when the API names items by path: the path as the
+     * client sent it, so a staged request gets a staged Location */
+    if (env->key_source == HANDLER_KEY_PATH) {
+        buf_puts(&location, ev->request_path ? ev->request_path : ev->path);
+        if (!named) {
+            if (location.len == 0 || location.data[location.len - 1] != '/')
+                buf_puts(&location, "/");
+            append_segment(
+                &location,
+                json_string_value(json_object_get(
+                    json_object_get(w.item, env->partition_key), "S")));
+        }
+        handler_set_header(res, "Location", location.data);
+    }
     set_etag(res, etag);
     goto out;
 fail:
     handler_error(res, &err);
 out:
     buf_fini(&location);
+    json_decref(named);
     json_decref(key);
     json_decref(body);
     write_ctx_fini(&w);
@@ -236,22 +363,36 @@ int handler_items_get(const struct handler_event *ev,
                       const struct handler_env *env, struct handler_result *res)
 {
     struct err err = ERR_INIT;
-    json_t *key = path_key(ev, env), *item = NULL;
+    json_t *body = NULL, *named = NULL, *key = NULL, *item = NULL;
     char etag[STORE_ETAG_SIZE];
 
-    if (!key)
-        return handler_message(res, 404, MSG_NOT_FOUND);
-    if (store_get_item(env->store, env->table, key, &item, etag, &err) < 0) {
-        handler_error(res, &err);
-    } else if (!item) {
+    if (env->key_source == HANDLER_KEY_BODY &&
+        !(body = read_body(ev, env, &err)))
+        goto fail;
+    if (request_key(ev, env, body, &named, &err) < 0)
+        goto fail;
+    if (!named) {
+        handler_message(res, 404, MSG_NOT_FOUND);
+        goto out;
+    }
+    key = key_of(env, named);
+    if (store_get_item(env->store, env->table, key, &item, etag, &err) < 0)
+        goto fail;
+    if (!item) {
         handler_message(res, 404, MSG_NOT_FOUND);
     } else {
         handler_respond(res, 200);
         set_etag(res, etag);
-        attr_write_plain_item(&res->body, item);
+        write_item(&res->body, item, env);
     }
+    goto out;
+fail:
+    handler_error(res, &err);
+out:
     json_decref(item);
     json_decref(key);
+    json_decref(named);
+    json_decref(body);
     return 0;
 }
 
@@ -362,7 +503,7 @@ int handler_items_list(const struct handler_event *ev,
     {
         if (i)
             buf_puts(b, ", ");
-        attr_write_plain_item(b, item);
+        write_item(b, item, env);
     }
     buf_printf(b, "], \"count\": %zu", json_array_size(items));
     if (last) {
@@ -425,6 +566,13 @@ static int patch_decide(void *ctx, const json_t *old, const char *old_etag,
     if (check_current(w, old, old_etag, err) < 0)
         return -1;
     w->old = json_deep_copy(old);
+    if (w->shallow) {
+        /* DynamoDB's UpdateItem SET of each given attribute */
+        *new_item = json_deep_copy(old);
+        json_object_update(*new_item, w->item);
+        w->result = json_incref(*new_item);
+        return 0;
+    }
     json_t *wrapped_old = json_pack("{s:O}", "M", old);
     json_t *wrapped_patch = json_pack("{s:O}", "M", w->item);
     json_t *merged = merge_patch(wrapped_old, wrapped_patch);
@@ -448,57 +596,92 @@ static int delete_decide(void *ctx, const json_t *old, const char *old_etag,
     return 0;
 }
 
-/* The body of a PUT or PATCH, its key checked against the path. For PUT the
- * result is the whole new item (key first); for PATCH the patch itself. */
-static json_t *update_body(const struct handler_event *ev,
-                           const struct handler_env *env, const json_t *key,
-                           int whole, struct err *err)
+/* An attribute of a partial update that env does not allow, or NULL. */
+static const char *not_updatable(const json_t *patch,
+                                 const struct handler_env *env)
 {
-    json_t *body = body_item(ev, err);
-    if (!body)
+    const char *name;
+    json_t *v;
+
+    if (!env->updatable)
         return NULL;
-    json_t *key_value = json_object_get(key, env->partition_key);
-    json_t *id = json_object_get(body, env->partition_key);
-    if (id && !json_equal(id, key_value)) {
-        err_set(err, ERR_BAD_REQUEST, MSG_ID_MISMATCH, env->partition_key,
-                env->partition_key);
-        json_decref(body);
-        return NULL;
+    json_object_foreach((json_t *)(uintptr_t)patch, name, v)
+    {
+        size_t i = 0;
+        /* the key is there only to name the item (reconcile_key) */
+        if (!strcmp(name, env->partition_key))
+            continue;
+        while (i < env->nupdatable && strcmp(name, env->updatable[i]))
+            i++;
+        if (i == env->nupdatable)
+            return name;
     }
-    if (!whole)
-        return body;
-    json_t *item = json_pack("{s:O}", env->partition_key, key_value);
-    json_object_update_missing(item, body);
-    json_decref(body);
-    return item;
+    return NULL;
 }
 
-/* PUT, PATCH and DELETE differ only in the body they take, the decision
- * inside the transaction and the words of the answer. */
+static int refuse_attribute(const char *name, const struct handler_env *env,
+                            struct err *err)
+{
+    struct buf list;
+
+    buf_init(&list);
+    for (size_t i = 0; i < env->nupdatable; i++)
+        buf_printf(&list, "%s%s", i ? ", " : "", env->updatable[i]);
+    err_set(err, ERR_BAD_REQUEST, MSG_NOT_UPDATABLE, name,
+            list.len ? list.data : "none");
+    buf_fini(&list);
+    return -1;
+}
+
+/* PUT, PATCH and DELETE differ only in the body they take (body_kind: 0
+ * none, 1 a whole item, 2 a patch), the decision inside the transaction and
+ * the words of the answer. */
 static int update(const struct handler_event *ev, const struct handler_env *env,
                   struct handler_result *res, store_mutate_fn *decide,
                   int body_kind, const char *message)
 {
     struct err err = ERR_INIT;
     struct write_ctx w = {0};
-    json_t *key = path_key(ev, env);
+    json_t *body = NULL, *named = NULL, *key = NULL;
+    const char *bad;
     char etag[STORE_ETAG_SIZE];
 
-    if (!key)
-        return handler_message(res, 404, MSG_NOT_FOUND);
-    if (body_kind &&
-        !(w.item = update_body(ev, env, key, body_kind == 1, &err)))
+    if ((body_kind || env->key_source == HANDLER_KEY_BODY) &&
+        !(body = read_body(ev, env, &err)))
         goto fail;
+    if (request_key(ev, env, body, &named, &err) < 0)
+        goto fail;
+    if (!named) {
+        handler_message(res, 404, MSG_NOT_FOUND);
+        goto out;
+    }
+    key = key_of(env, named);
+    if (body_kind) {
+        if (reconcile_key(body, named, env, &err) < 0)
+            goto fail;
+        if (body_kind == 2 && (bad = not_updatable(body, env))) {
+            refuse_attribute(bad, env, &err);
+            goto fail;
+        }
+        if (body_kind == 1) {
+            /* the whole new item, key first */
+            w.item = key_of(env, named);
+            json_object_update_missing(w.item, body);
+        } else {
+            w.item = json_incref(body);
+            w.shallow = typed(env);
+        }
+    }
     w.if_match = handler_header(ev, "If-Match");
     if (store_mutate_item(env->store, env->table, key, decide, &w, etag, &err) <
         0)
         goto fail;
     if (decide == delete_decide) {
-        message_with_item(res, 200, message, w.old);
+        message_with_item(res, 200, message, w.old, env);
     } else {
         /* the item as this request's transaction wrote it (for PATCH, the
          * merge), not a later read that another writer may have overtaken */
-        message_with_item(res, 200, message, w.result);
+        message_with_item(res, 200, message, w.result, env);
         set_etag(res, etag);
     }
     goto out;
@@ -506,6 +689,8 @@ fail:
     handler_error(res, &err);
 out:
     json_decref(key);
+    json_decref(named);
+    json_decref(body);
     write_ctx_fini(&w);
     return 0;
 }

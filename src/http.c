@@ -83,7 +83,9 @@ struct request {
     /* set when the request goes to the write pool */
     enum { READING, QUEUED, ANSWERED, REFUSED } state;
     struct MHD_Connection *conn;
-    const char *method, *url, *target;
+    const char *method, *url, *target, *version;
+    char *raw_uri; /* the request target as sent: "/a%20b?x=1" */
+    int begun;     /* the access handler has seen it */
     struct fields *fields;
     char ip[INET6_ADDRSTRLEN];
     struct request *next;
@@ -147,9 +149,15 @@ static enum MHD_Result send_response(struct MHD_Connection *c,
  * a write-pool thread. */
 static void run(struct http *h, struct request *r, const struct fields *f)
 {
+    const char *q = r->raw_uri ? strchr(r->raw_uri, '?') : NULL;
+    if (q && r->raw_uri)
+        r->raw_uri[q - r->raw_uri] = '\0';
     struct gateway_request req = {
         .method = r->method,
         .path = r->url,
+        .raw_path = r->raw_uri ? r->raw_uri : r->url,
+        .raw_query = q ? q + 1 : "",
+        .protocol = r->version,
         .headers = f->headers,
         .nheaders = f->nheaders,
         .query = f->query,
@@ -370,6 +378,20 @@ static enum MHD_Result refuse(struct http *h, struct MHD_Connection *c,
     return send_response(c, &r->gres);
 }
 
+/* libmicrohttpd's URI log callback: the first sight of a request, before
+ * the path is percent-decoded. The request's state starts here, holding the
+ * target as sent (SigV4 signs the encoded path and query). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    struct request *r = xcalloc(1, sizeof *r);
+
+    (void)cls;
+    (void)c;
+    r->start_us = clock_now_us();
+    r->raw_uri = xstrdup(uri);
+    return r;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                                   const char *url, const char *method,
                                   const char *version, const char *upload_data,
@@ -378,11 +400,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     struct http *h = cls;
     struct request *r = *con_cls;
 
-    (void)version;
-    if (!r) {
-        r = xcalloc(1, sizeof *r);
-        r->start_us = clock_now_us();
-        *con_cls = r;
+    if (!r->begun) {
+        r->begun = 1;
+        r->version = version;
         atomic_fetch_add(&h->in_flight, 1);
         client_address(c, r->ip, sizeof r->ip);
         const union MHD_ConnectionInfo *ci =
@@ -472,11 +492,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         return;
     buf_fini(&r->body);
     free(r->fields);
+    free(r->raw_uri);
     gateway_response_fini(&r->gres);
     ddb_response_fini(&r->dres);
+    if (r->begun)
+        atomic_fetch_sub(&h->in_flight, 1);
     free(r);
     *con_cls = NULL;
-    atomic_fetch_sub(&h->in_flight, 1);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -543,6 +565,7 @@ struct http *http_open(const struct config *cfg, unsigned threads,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
         /* the request line and headers must fit; the rest is the read
          * buffer for the body */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT,

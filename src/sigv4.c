@@ -10,6 +10,7 @@
  * Gateway's where they have been seen in the wild; see include/sigv4.h.
  */
 #include "sigv4.h"
+#include "uri.h"
 
 #include "b64.h"
 #include "buf.h"
@@ -419,17 +420,6 @@ struct param {
     span ename, evalue; /* the canonical forms, once enc stops growing */
 };
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decode a query name or value: %XX, and '+' as a space, as the
  * application/x-www-form-urlencoded serializers of Python (urlencode, used
  * by botocore's AWSRequest.prepare and by requests) and browsers write one;
@@ -441,8 +431,8 @@ static size_t percent_decode(const char *s, size_t n, char *dst)
 
     for (size_t i = 0; i < n; i++) {
         int hi, lo;
-        if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 &&
-            (lo = hexval(s[i + 2])) >= 0) {
+        if (s[i] == '%' && i + 2 < n && (hi = uri_hex_digit(s[i + 1])) >= 0 &&
+            (lo = uri_hex_digit(s[i + 2])) >= 0) {
             dst[o++] = (char)(hi << 4 | lo);
             i += 2;
         } else {

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 declare -A layer=(
   [xalloc]=0 [err]=0
-  [log]=1 [buf]=1 [b64]=1 [clock]=1 [ids]=1
+  [log]=1 [buf]=1 [b64]=1 [clock]=1 [ids]=1 [uri]=1
   [attr]=2 [metrics]=2 [sigv4]=2
   [store]=3 [expr]=3 [route]=3
   [handler]=4 [config]=4 [healthcheck]=4 [usage]=4

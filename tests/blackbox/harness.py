@@ -467,3 +467,59 @@ def urlquote(s):
 def new_id(prefix="t"):
     import uuid
     return "%s-%s" % (prefix, uuid.uuid4())
+
+
+# -- HTTP APIs and AWS_IAM (Signature Version 4) ------------------------------
+
+def check_http_api_headers(tc, r):
+    """What every HTTP API (apiType "HTTP") response carries: apigw-requestid,
+    and neither of a REST API's x-amzn-RequestId and x-amz-apigw-id."""
+    rid = r.header("apigw-requestid")
+    tc.assertTrue(rid, "apigw-requestid missing or empty in %r" % (r,))
+    tc.assertIsNone(r.header("x-amzn-RequestId"),
+                    "an HTTP API sends no x-amzn-RequestId: %r" % (r,))
+    tc.assertIsNone(r.header("x-amz-apigw-id"),
+                    "an HTTP API sends no x-amz-apigw-id: %r" % (r,))
+
+
+def sigv4_sign(srv, method, path, data=None, headers=None, access_key=None,
+               secret_key=None, region="us-east-1", service="execute-api",
+               query=False, expires=3600, when=None):
+    """Sign a request to srv as an AWS SDK does, with botocore's SigV4Auth
+    (Authorization header) or, with query=True, SigV4QueryAuth (the
+    signature in the query string, valid `expires` seconds).
+
+    path may hold a query string; data is bytes or None; when: a naive UTC
+    datetime.datetime to sign as of (None: now). Returns (path with the
+    query, headers dict, data) to send unchanged."""
+    import datetime
+    import types
+    from unittest import mock
+    from urllib.parse import urlsplit
+
+    import botocore.auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    url = "http://%s:%d%s" % (srv.host, srv.port, path)
+    req = AWSRequest(method=method, url=url, data=data,
+                     headers=dict(headers or {}))
+    creds = Credentials(access_key, secret_key)
+    if query:
+        auth = botocore.auth.SigV4QueryAuth(creds, service, region, expires)
+    else:
+        auth = botocore.auth.SigV4Auth(creds, service, region)
+    if when is None:
+        auth.add_auth(req)
+    else:
+        class Fixed(datetime.datetime):
+            @classmethod
+            def utcnow(cls):
+                return when
+        fake = types.SimpleNamespace(datetime=Fixed,
+                                     timedelta=datetime.timedelta)
+        with mock.patch.object(botocore.auth, "datetime", fake):
+            auth.add_auth(req)
+    parts = urlsplit(req.url)
+    target = parts.path + ("?" + parts.query if parts.query else "")
+    return target, dict(req.headers.items()), data

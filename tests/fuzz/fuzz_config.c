@@ -86,13 +86,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         assert(c.bind && c.db && c.stage && c.health_path);
         assert(c.health_path[0] == '/');
         assert(c.port >= 0 && c.port <= 65535);
-        assert(c.nresources >= 1 && c.nresources <= CONFIG_MAX_RESOURCES);
-        for (int i = 0; i < c.nresources; i++) {
-            const struct config_resource *r = &c.resources[i];
-            assert(r->path && r->path[0] == '/');
-            assert(r->handler == CONFIG_HANDLER_MANAGER ||
-                   (r->table && r->partition_key));
+        assert(c.nroutes >= 1 && c.nroutes <= CONFIG_MAX_ROUTES);
+        for (size_t i = 0; i < c.nroutes; i++) {
+            const struct config_route *r = &c.routes[i];
+            assert(r->path && r->path[0] == '/' && r->method && r->handler);
+            assert(!r->table || (r->partition_key && r->key_name));
         }
+        for (size_t i = 0; i < c.nusage_plans; i++)
+            assert(c.usage_plans[i].name);
     }
     config_fini(&c);
     free(rest);
