@@ -17,6 +17,7 @@ from harness import CruddTestCase, sigv4_sign
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "configs", "proxy-results.json")
 BINARY = os.path.join(HERE, "configs", "proxy-binary.json")
+BINARY_PNG = os.path.join(HERE, "configs", "proxy-binary-png.json")
 IAM = os.path.join(HERE, "configs", "iam-rest-echo.json")
 
 
@@ -88,6 +89,51 @@ class ProxyBinaryTest(CruddTestCase):
         self.assertEqual(r.header("Content-Type"), "application/octet-stream")
         self.assertEqual(r.header("Content-Length"), "4")
         self.assertTrue(r.header("x-amzn-RequestId"))
+
+
+class ProxyBinaryMediaTypeTest(CruddTestCase):
+    """binaryMediaTypes decide, for a REST API, whether a Base64 result is
+    sent as bytes (the client's Accept names a binary type) or as its text,
+    and whether a request body reaches the function Base64-encoded."""
+    shared_args = ("--config", BINARY_PNG)
+
+    def test_accepting_client_gets_the_decoded_bytes(self):
+        for accept in ("image/png", "image/png, */*;q=0.8"):
+            with self.subTest(accept=accept):
+                r = self.srv.request("GET", "/png", headers={"Accept": accept})
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual(r.body, b"\x89PNG")
+                self.assertEqual(r.header("Content-Type"), "image/png")
+
+    def test_other_clients_get_the_base64_text(self):
+        for accept in (None, "application/json", "text/html, image/png"):
+            with self.subTest(accept=accept):
+                r = self.srv.request("GET", "/png",
+                             headers={"Accept": accept} if accept else None)
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual(r.body, b"iVBORw==")
+
+    def test_binary_request_body_reaches_the_function_base64_encoded(self):
+        r = self.srv.request("POST", "/echo", raw=b"\x89PNG\r\n",
+                     headers={"Content-Type": "image/png"})
+        self.assertEqual(r.status, 200, r)
+        ev = r.json()
+        self.assertIs(ev["isBase64Encoded"], True)
+        self.assertEqual(ev["body"], "iVBORw0K")
+
+    def test_text_that_is_a_binary_type_is_still_base64(self):
+        r = self.srv.request("POST", "/echo", raw=b"plain ascii",
+                     headers={"Content-Type": "image/png"})
+        ev = r.json()
+        self.assertIs(ev["isBase64Encoded"], True)
+        self.assertEqual(ev["body"], "cGxhaW4gYXNjaWk=")
+
+    def test_text_body_of_another_type_arrives_as_text(self):
+        r = self.srv.request("POST", "/echo", raw=b'{"a": 1}',
+                     headers={"Content-Type": "application/json"})
+        ev = r.json()
+        self.assertIs(ev["isBase64Encoded"], False)
+        self.assertEqual(ev["body"], '{"a": 1}')
 
 
 class ProxyIamEventTest(CruddTestCase):
