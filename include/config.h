@@ -150,6 +150,7 @@ struct config {
     char *metrics_path;          /* "/metrics" */
     char *openapi_path;          /* "/openapi.json" */
     unsigned memory_size;        /* the functions' "Memory Size", MB */
+    int dynamodb_signatures;     /* 1: the DynamoDB face checks SigV4 */
     struct config_route *routes; /* in declaration order */
     size_t nroutes;
     struct config_pair *stage_variables;

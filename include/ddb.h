@@ -12,9 +12,15 @@
  * `application/x-amz-json-1.0` with `x-amzn-RequestId` and `x-amz-crc32`
  * (the CRC-32 of the body, as decimal), which the AWS SDKs check.
  *
- * Signatures are not checked (a local stand-in has no secret to check them
- * against); an Authorization header must be present, as the SDKs and the
- * CLI always send one, else MissingAuthenticationTokenException.
+ * Signatures are not checked unless configured (--dynamodb-signatures on
+ * with "credentials" in the config): an Authorization header must be
+ * present, as the SDKs and the CLI always send one, else
+ * MissingAuthenticationTokenException. When configured, every request's
+ * Signature Version 4 (service "dynamodb", any region) is verified (sigv4)
+ * and refused as DynamoDB does: MissingAuthenticationTokenException,
+ * IncompleteSignatureException, UnrecognizedClientException ("The security
+ * token included in the request is invalid.") or InvalidSignatureException
+ * (a wrong or expired signature), all HTTP 400.
  *
  * Threads: create and free on the main thread; ddb_handle may run on many
  * threads at once.
@@ -26,6 +32,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "sigv4.h"
 
 struct store;
 struct ddb;
@@ -36,6 +43,11 @@ struct ddb_request {
     const char *body;   /* the JSON body bytes, or NULL */
     size_t body_len;
     int has_authorization; /* an Authorization header was sent */
+    /* for the signature check: the request as it arrived (sigv4.h) */
+    const char *raw_path;  /* "/", still percent-encoded */
+    const char *raw_query; /* without '?', or NULL */
+    const struct sigv4_header *headers;
+    size_t nheaders;
     const char *source_ip; /* for the access log */
     uint64_t start_us;     /* arrival, CLOCK_MONOTONIC µs, for the log */
 };
@@ -49,9 +61,12 @@ struct ddb_response {
     unsigned long crc32; /* x-amz-crc32 of body */
 };
 
-/* A ddb face over store (borrowed; it must outlive the result). Never
- * fails. Free with ddb_free. */
-struct ddb *ddb_create(struct store *store);
+/* A ddb face over store (borrowed; it must outlive the result). creds
+ * (ncreds access keys, borrowed likewise): the keys whose signatures are
+ * accepted, or NULL/0 not to check signatures. Never fails. Free with
+ * ddb_free. */
+struct ddb *ddb_create(struct store *store,
+                       const struct sigv4_credential *creds, size_t ncreds);
 
 /* Free d. d may be NULL. */
 void ddb_free(struct ddb *d);

@@ -47,6 +47,16 @@
     X(ERR_MISSING_AUTH, 400,                                                   \
       "com.amazon.coral.service#MissingAuthenticationTokenException",          \
       "Request is missing Authentication Token")                               \
+    X(ERR_INCOMPLETE_SIGNATURE, 400,                                           \
+      "com.amazon.coral.service#IncompleteSignatureException",                 \
+      "The request signature does not conform to AWS standards.")              \
+    X(ERR_INVALID_SIGNATURE, 400,                                              \
+      "com.amazon.coral.service#InvalidSignatureException",                    \
+      "The request signature we calculated does not match the signature you "  \
+      "provided.")                                                             \
+    X(ERR_UNRECOGNIZED_CLIENT, 400,                                            \
+      "com.amazon.coral.service#UnrecognizedClientException",                  \
+      "The security token included in the request is invalid.")                \
     X(ERR_TXN_CANCELLED, 400,                                                  \
       "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",         \
       "Transaction cancelled")                                                 \

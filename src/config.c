@@ -79,6 +79,10 @@ enum kind { STR, UINT, PORT, LEVEL, DURABILITY, ONOFF, APITYPE, LOGFORMAT };
     X(access_log_json, LOGFORMAT, "accessLogFormat",                           \
       "CRUDD_ACCESS_LOG_FORMAT", "access-log-format", "clf",                   \
       "access log lines: clf (Common Log Format) or json")                     \
+    X(dynamodb_signatures, ONOFF, "dynamodbSignatures",                        \
+      "CRUDD_DYNAMODB_SIGNATURES", "dynamodb-signatures", "off",               \
+      "on: the DynamoDB API checks every request's SigV4 signature against "   \
+      "the config's credentials; off: any signature is accepted")              \
     X(memory_size, UINT, "memorySize", "CRUDD_MEMORY_SIZE", "memory-size",     \
       "128", "the functions' Memory Size in MB, for REPORT lines")
 

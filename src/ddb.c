@@ -7,6 +7,7 @@
 #include "ddb.h"
 #include "clock.h"
 #include "ddb_impl.h"
+#include "sigv4.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -41,10 +42,13 @@ static const struct {
     {"UpdateTimeToLive", ddb_update_time_to_live},
 };
 
-struct ddb *ddb_create(struct store *store)
+struct ddb *ddb_create(struct store *store,
+                       const struct sigv4_credential *creds, size_t ncreds)
 {
     struct ddb *d = xcalloc(1, sizeof *d);
     d->store = store;
+    d->creds = ncreds ? creds : NULL;
+    d->ncreds = ncreds;
     d->tokens = ddb_tokens_create();
     return d;
 }
@@ -97,6 +101,40 @@ static void set_error(struct ddb_response *res, const struct err *err,
     json_decref(body);
 }
 
+/* The request's Signature Version 4, when configured: DynamoDB's answers
+ * for a missing, malformed, unknown-key, expired or wrong signature. */
+static int check_signature(const struct ddb *d, const struct ddb_request *req,
+                           struct err *err)
+{
+    struct sigv4_request sr = {
+        .method = "POST",
+        .raw_path = req->raw_path ? req->raw_path : "/",
+        .raw_query = req->raw_query ? req->raw_query : "",
+        .headers = req->headers,
+        .nheaders = req->nheaders,
+        .body = req->body_len ? req->body : NULL,
+        .body_len = req->body_len,
+        .now = (long long)time(NULL),
+    };
+    struct sigv4_result out;
+
+    sigv4_verify(&sr, d->creds, d->ncreds, "dynamodb", &out);
+    switch (out.status) {
+    case SIGV4_OK:
+        return 0;
+    case SIGV4_MISSING:
+        return err_set(err, ERR_MISSING_AUTH, NULL);
+    case SIGV4_MALFORMED:
+        return err_set(err, ERR_INCOMPLETE_SIGNATURE, "%s", out.message);
+    case SIGV4_UNKNOWN_KEY:
+        return err_set(err, ERR_UNRECOGNIZED_CLIENT, NULL);
+    case SIGV4_EXPIRED:
+    case SIGV4_MISMATCH:
+        break;
+    }
+    return err_set(err, ERR_INVALID_SIGNATURE, "%s", out.message);
+}
+
 void ddb_handle(struct ddb *d, const struct ddb_request *req,
                 struct ddb_response *res)
 {
@@ -109,7 +147,10 @@ void ddb_handle(struct ddb *d, const struct ddb_request *req,
     memset(res, 0, sizeof *res);
     uuid_generate_random(u);
     uuid_unparse_lower(u, res->request_id);
-    if (!req->has_authorization) {
+    if (d->creds) {
+        if (check_signature(d, req, &err) < 0)
+            goto fail;
+    } else if (!req->has_authorization) {
         err_set(&err, ERR_MISSING_AUTH, NULL);
         goto fail;
     }

@@ -14,6 +14,8 @@
 
 struct ddb {
     struct store *store;
+    const struct sigv4_credential *creds; /* borrowed; NULL: not checked */
+    size_t ncreds;
     struct ddb_tokens *tokens; /* ClientRequestToken memory (ddb_batch.c) */
 };
 

@@ -12,6 +12,7 @@
 #include "ddb.h"
 #include "gateway.h"
 #include "log.h"
+#include "sigv4.h"
 #include "xalloc.h"
 
 #include <arpa/inet.h>
@@ -171,15 +172,24 @@ static void run(struct http *h, struct request *r, const struct fields *f)
         int auth = 0;
         for (size_t i = 0; i < f->nheaders && !auth; i++)
             auth = !strcasecmp(f->headers[i].name, "Authorization");
+        struct sigv4_header *sh = xcalloc(f->nheaders + 1, sizeof *sh);
+        for (size_t i = 0; i < f->nheaders; i++)
+            sh[i] =
+                (struct sigv4_header){f->headers[i].name, f->headers[i].value};
         struct ddb_request dreq = {
             .target = r->target,
             .body = r->body.data,
             .body_len = r->body.len,
             .has_authorization = auth,
+            .raw_path = req.raw_path,
+            .raw_query = req.raw_query,
+            .headers = sh,
+            .nheaders = f->nheaders,
             .source_ip = r->ip,
             .start_us = r->start_us,
         };
         ddb_handle(h->ddb, &dreq, &r->dres);
+        free(sh);
     } else if (r->too_large) {
         gateway_reject(h->gateway, &req, 413, "Request Too Long", &r->gres);
     } else {

@@ -10,6 +10,7 @@
 #include "healthcheck.h"
 #include "http.h"
 #include "log.h"
+#include "sigv4.h"
 #include "store.h"
 #include "xalloc.h"
 
@@ -99,6 +100,13 @@ static int serve(const struct config *cfg)
     struct sweeper sw = {.lock = PTHREAD_MUTEX_INITIALIZER,
                          .wake = PTHREAD_COND_INITIALIZER};
     int sweeping = 0;
+    /* the DynamoDB face's accepted keys, when it checks signatures */
+    size_t ncreds = cfg->dynamodb_signatures ? cfg->ncredentials : 0;
+    struct sigv4_credential *creds = xcalloc(ncreds + 1, sizeof *creds);
+    for (size_t i = 0; i < ncreds; i++)
+        creds[i] =
+            (struct sigv4_credential){cfg->credentials[i].access_key_id,
+                                      cfg->credentials[i].secret_access_key};
     sigset_t stop;
     int sig, rc = 1;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -131,7 +139,7 @@ static int serve(const struct config *cfg)
                                                   : STORE_COMMIT_SINGLE,
                                 &err)) ||
         !(gw = gateway_create(cfg, store, &err)) ||
-        !(ddb = ddb_create(store)) ||
+        !(ddb = ddb_create(store, creds, ncreds)) ||
         !(http = http_open(cfg, threads, gw, ddb, &err))) {
         fprintf(stderr, "crudd: %s\n", err.msg);
         goto out;
@@ -154,6 +162,7 @@ out:
     if (sweeping)
         sweeper_stop(&sw);
     ddb_free(ddb);
+    free(creds);
     gateway_free(gw);
     store_close(store);
     if (rc == 0)

@@ -1,0 +1,124 @@
+"""The DynamoDB API checks Signature Version 4 only when configured
+(--dynamodb-signatures on, with credentials in the config): then an SDK with
+the right keys works, and a wrong secret, an unknown key, an unsigned or an
+expired request get DynamoDB's own answers. Off (the default), any keys do."""
+
+import datetime
+import json
+import os
+import tempfile
+import unittest
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from ddb_client import REGION, endpoint, unique
+from harness import CruddTestCase, Server, run_cli, sigv4_sign
+
+ACCESS_KEY = "AKIDDYNAMOEXAMPLE"
+SECRET = "dynamo-secret-0123456789"
+
+
+def client(srv, access_key, secret):
+    cfg = Config(retries={"max_attempts": 1, "mode": "standard"},
+                 connect_timeout=5, read_timeout=15)
+    return boto3.session.Session(
+        aws_access_key_id=access_key, aws_secret_access_key=secret,
+        region_name=REGION).client("dynamodb", endpoint_url=endpoint(srv),
+                                   config=cfg)
+
+
+class DdbSignaturesTest(CruddTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        fd, cls.config = tempfile.mkstemp(suffix=".json")
+        with os.fdopen(fd, "w") as f:
+            json.dump({"credentials": [{"accessKeyId": ACCESS_KEY,
+                                        "secretAccessKey": SECRET}]}, f)
+        cls.srv = Server(["--config", cls.config,
+                          "--dynamodb-signatures", "on"])
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        os.unlink(cls.config)
+
+    def code_and_message(self, call):
+        with self.assertRaises(ClientError) as cm:
+            call()
+        e = cm.exception.response
+        return (e["Error"]["Code"], e["Error"]["Message"],
+                e["ResponseMetadata"]["HTTPStatusCode"])
+
+    def test_right_keys_work(self):
+        c = client(self.srv, ACCESS_KEY, SECRET)
+        t = unique("sig")
+        c.create_table(TableName=t,
+                       KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                       AttributeDefinitions=[{"AttributeName": "pk",
+                                              "AttributeType": "S"}],
+                       BillingMode="PAY_PER_REQUEST")
+        c.put_item(TableName=t, Item={"pk": {"S": "a"}, "v": {"N": "1"}})
+        got = c.get_item(TableName=t, Key={"pk": {"S": "a"}})["Item"]
+        self.assertEqual(got, {"pk": {"S": "a"}, "v": {"N": "1"}})
+
+    def test_wrong_secret_is_invalid_signature(self):
+        c = client(self.srv, ACCESS_KEY, SECRET + "x")
+        code, msg, status = self.code_and_message(c.list_tables)
+        self.assertEqual((code, status), ("InvalidSignatureException", 400))
+        self.assertTrue(msg.startswith(
+            "The request signature we calculated does not match the "
+            "signature you provided."), msg)
+
+    def test_unknown_access_key_is_unrecognized_client(self):
+        c = client(self.srv, "AKIDNOBODY", SECRET)
+        self.assertEqual(self.code_and_message(c.list_tables),
+                         ("UnrecognizedClientException",
+                          "The security token included in the request is "
+                          "invalid.", 400))
+
+    def test_unsigned_request_is_missing_authentication_token(self):
+        r = self.srv.request("POST", "/", raw=b"{}", headers={
+            "X-Amz-Target": "DynamoDB_20120810.ListTables",
+            "Content-Type": "application/x-amz-json-1.0"})
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(json.loads(r.body)["__type"],
+                         "com.amazon.coral.service#"
+                         "MissingAuthenticationTokenException")
+
+    def test_expired_signature_is_invalid_signature(self):
+        target, hdrs, data = sigv4_sign(
+            self.srv, "POST", "/", b"{}",
+            {"X-Amz-Target": "DynamoDB_20120810.ListTables",
+             "Content-Type": "application/x-amz-json-1.0"},
+            ACCESS_KEY, SECRET, service="dynamodb",
+            when=datetime.datetime.utcnow() - datetime.timedelta(minutes=10))
+        r = self.srv.request("POST", target, raw=data, headers=hdrs)
+        self.assertEqual(r.status, 400, r)
+        body = json.loads(r.body)
+        self.assertEqual(body["__type"],
+                         "com.amazon.coral.service#InvalidSignatureException")
+        self.assertTrue(body["message"].startswith("Signature expired"),
+                        body)
+
+
+class DdbSignaturesOffTest(CruddTestCase):
+
+    def test_any_keys_work_by_default(self):
+        for ak, sk in (("test", "test"), ("AKIDANY", "whatever")):
+            with self.subTest(access_key=ak):
+                self.assertIn("TableNames",
+                              client(self.srv, ak, sk).list_tables())
+
+    def test_turning_it_on_without_credentials_is_refused(self):
+        rc, _, err = run_cli(["--dynamodb-signatures", "on", "--db",
+                              ":memory:", "--port", "0"])
+        self.assertNotEqual(rc, 0)
+        self.assertIn("dynamodbSignatures", err)
+        self.assertIn("credentials", err)
+
+
+if __name__ == "__main__":
+    unittest.main()
