@@ -91,6 +91,25 @@ void attr_write_plain_value(struct buf *out, const json_t *value);
 void attr_write_plain_item(struct buf *out, const json_t *item);
 
 /*
+ * attr_write_plain_item without a jansson tree, for the read path: append
+ * to out the plain JSON of the typed item whose JSON text is text (len
+ * bytes; the store keeps json_dumps(item, JSON_COMPACT)), byte for byte
+ * what attr_write_plain_item writes for json_loadb(text, JSON_ALLOW_NUL).
+ * It reads only well-formed typed items: an object of names to attribute
+ * values, each an object with exactly one known type member holding a
+ * payload of that type's JSON kind (NULL's true, BOOL's true or false), in
+ * valid UTF-8, with the escapes json_dumps writes (short ones, \u below
+ * 0x80). Anything else, even text jansson would read, returns -1 with out
+ * as it was: parse it and use attr_write_plain_item instead. Duplicate
+ * names are not looked for (json_dumps never writes them). Returns 0.
+ */
+int attr_typed_text_to_plain(struct buf *out, const char *text, size_t len);
+
+/* Whether text (len bytes) is a typed item attr_typed_text_to_plain reads:
+ * 0 yes, -1 no. Such text is valid JSON whose value is the item. */
+int attr_typed_text_check(const char *text, size_t len);
+
+/*
  * The size of a typed item in bytes by DynamoDB's rules ("Item sizes and
  * formats", DynamoDB Developer Guide): each attribute name's UTF-8 length plus
  * its value's size; S and B by their bytes, N about (significant digits / 2 +

@@ -12,6 +12,13 @@
  * Returns a new NUL-terminated string (free with free()); never NULL. */
 char *b64_encode(const void *p, size_t n, int url);
 
+/* The bytes b64_encode_to may write for n bytes, its NUL included. */
+#define B64_ENCODED_SIZE(n) (((n) + 2) / 3 * 4 + 1)
+
+/* b64_encode into out, which holds B64_ENCODED_SIZE(n) bytes; returns the
+ * length written, not counting the NUL. */
+size_t b64_encode_to(char *out, const void *p, size_t n, int url);
+
 /* Decode n characters of s (either alphabet; padding optional). Returns a new
  * buffer (free with free()), NUL-terminated for convenience, its length in
  * *out_len; NULL if s is not valid Base64 (no error detail: callers know what

@@ -23,6 +23,8 @@ void buf_init(struct buf *b);
 void buf_fini(struct buf *b);
 /* Append n bytes from p. */
 void buf_append(struct buf *b, const void *p, size_t n);
+/* Cut b back to its first len bytes (len <= b->len), keeping its memory. */
+void buf_truncate(struct buf *b, size_t len);
 /* Append a NUL-terminated string. */
 void buf_puts(struct buf *b, const char *s);
 /* Append printf-style text. */

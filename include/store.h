@@ -55,6 +55,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "buf.h"
 #include "err.h"
 
 struct store;
@@ -137,6 +138,26 @@ int store_create_table(struct store *s, const char *name,
  */
 int store_get_item(struct store *s, const char *table, const json_t *key,
                    json_t **item, char etag[STORE_ETAG_SIZE], struct err *err);
+
+/* What store_get_item_text found. */
+struct store_item_info {
+    int found;                  /* 1: the item exists */
+    size_t size;                /* its attr_item_size, in bytes */
+    char etag[STORE_ETAG_SIZE]; /* its ETag; "" when not found */
+};
+
+/*
+ * store_get_item without parsing, for the read path: the item's text as
+ * stored, which is json_dumps(item, JSON_COMPACT) of the typed item
+ * store_get_item returns (a JSON object; parse it with JSON_ALLOW_NUL, or
+ * read it with attr_typed_text_to_plain). On success returns 0 and fills
+ * *info; when the item exists, its text is appended to *text (caller's
+ * buffer, any content kept before it), else text is unchanged and found 0.
+ * Errors as store_get_item, with text unchanged and *info zeroed.
+ */
+int store_get_item_text(struct store *s, const char *table, const json_t *key,
+                        struct buf *text, struct store_item_info *info,
+                        struct err *err);
 
 /*
  * The decision of a write, made inside its transaction (see

@@ -7,6 +7,7 @@
  * value a client wrote in a request body.
  */
 #include "attr.h"
+#include "attr_impl.h"
 #include "xalloc.h"
 
 #include <stdint.h>
@@ -169,8 +170,7 @@ int attr_number_canonical(const char *s, size_t n, char out[ATTR_NUMBER_MAX],
     return 0;
 }
 
-/* Whether s[0..n) is exactly one number by RFC 8259's grammar. */
-static int json_number_ok(const char *s, size_t n)
+int attr_json_number_ok(const char *s, size_t n)
 {
     size_t i = 0, d;
 
@@ -234,7 +234,7 @@ static void scan_numbers(const char *s, size_t len, char *copy, struct toks *t)
         }
         for (j = i; j < len && is_number_char(s[j]); j++)
             ;
-        if (json_number_ok(s + i, j - i)) {
+        if (attr_json_number_ok(s + i, j - i)) {
             if (t->n == t->cap) {
                 t->cap = t->cap ? t->cap * 2 : 16;
                 t->v = xrealloc(t->v, t->cap * sizeof *t->v);
@@ -474,7 +474,7 @@ static void write_number(struct buf *out, const json_t *n)
     const char *s = json_string_value(n);
 
     /* Raw text goes straight into the JSON: only a JSON number may. */
-    if (s && json_number_ok(s, json_string_length(n)))
+    if (s && attr_json_number_ok(s, json_string_length(n)))
         buf_append(out, s, json_string_length(n));
     else
         buf_puts(out, "null");

@@ -13,9 +13,16 @@ static const char url_abc[] =
 
 char *b64_encode(const void *p, size_t n, int url)
 {
+    char *out = xmalloc(B64_ENCODED_SIZE(n));
+
+    b64_encode_to(out, p, n, url);
+    return out;
+}
+
+size_t b64_encode_to(char *out, const void *p, size_t n, int url)
+{
     const unsigned char *in = p;
     const char *abc = url ? url_abc : std_abc;
-    char *out = xmalloc((n + 2) / 3 * 4 + 1);
     size_t o = 0, i = 0;
 
     for (; i + 2 < n; i += 3) {
@@ -40,7 +47,7 @@ char *b64_encode(const void *p, size_t n, int url)
             out[o++] = '=';
     }
     out[o] = '\0';
-    return out;
+    return o;
 }
 
 static int value(char c)

@@ -7,6 +7,7 @@
 #include "ddb.h"
 #include "clock.h"
 #include "ddb_impl.h"
+#include "ids.h"
 #include "sigv4.h"
 #include "log.h"
 #include "xalloc.h"
@@ -14,32 +15,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <uuid/uuid.h>
 #include <zlib.h>
 
 #define TARGET_PREFIX "DynamoDB_20120810."
 
-static const struct {
+static const struct op {
     const char *name;
     ddb_op_fn *fn;
+    ddb_text_op_fn *text; /* instead of fn: writes its own output text */
 } ops[] = {
-    {"BatchGetItem", ddb_batch_get_item},
-    {"BatchWriteItem", ddb_batch_write_item},
-    {"CreateTable", ddb_create_table},
-    {"DeleteItem", ddb_delete_item},
-    {"DeleteTable", ddb_delete_table},
-    {"DescribeTable", ddb_describe_table},
-    {"DescribeTimeToLive", ddb_describe_time_to_live},
-    {"GetItem", ddb_get_item},
-    {"ListTables", ddb_list_tables},
-    {"PutItem", ddb_put_item},
-    {"Query", ddb_query},
-    {"Scan", ddb_scan},
-    {"TransactGetItems", ddb_transact_get_items},
-    {"TransactWriteItems", ddb_transact_write_items},
-    {"UpdateItem", ddb_update_item},
-    {"UpdateTable", ddb_update_table},
-    {"UpdateTimeToLive", ddb_update_time_to_live},
+    {"BatchGetItem", ddb_batch_get_item, NULL},
+    {"BatchWriteItem", ddb_batch_write_item, NULL},
+    {"CreateTable", ddb_create_table, NULL},
+    {"DeleteItem", ddb_delete_item, NULL},
+    {"DeleteTable", ddb_delete_table, NULL},
+    {"DescribeTable", ddb_describe_table, NULL},
+    {"DescribeTimeToLive", ddb_describe_time_to_live, NULL},
+    {"GetItem", NULL, ddb_get_item},
+    {"ListTables", ddb_list_tables, NULL},
+    {"PutItem", ddb_put_item, NULL},
+    {"Query", ddb_query, NULL},
+    {"Scan", ddb_scan, NULL},
+    {"TransactGetItems", ddb_transact_get_items, NULL},
+    {"TransactWriteItems", ddb_transact_write_items, NULL},
+    {"UpdateItem", ddb_update_item, NULL},
+    {"UpdateTable", ddb_update_table, NULL},
+    {"UpdateTimeToLive", ddb_update_time_to_live, NULL},
 };
 
 struct ddb *ddb_create(struct store *store,
@@ -68,7 +69,7 @@ void ddb_response_fini(struct ddb_response *res)
     res->body_len = 0;
 }
 
-static ddb_op_fn *find_op(const char *target)
+static const struct op *find_op(const char *target)
 {
     size_t n = strlen(TARGET_PREFIX);
 
@@ -76,7 +77,7 @@ static ddb_op_fn *find_op(const char *target)
         return NULL;
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
         if (!strcmp(ops[i].name, target + n))
-            return ops[i].fn;
+            return &ops[i];
     return NULL;
 }
 
@@ -141,12 +142,13 @@ void ddb_handle(struct ddb *d, const struct ddb_request *req,
     struct err err = ERR_INIT;
     json_t *in = NULL, *out = NULL, *extra = NULL;
     json_error_t jerr;
-    uuid_t u;
-    ddb_op_fn *fn;
+    const struct op *op;
+    struct buf text;
 
     memset(res, 0, sizeof *res);
-    uuid_generate_random(u);
-    uuid_unparse_lower(u, res->request_id);
+    buf_init(&text);
+    /* from the pooled random bytes: no system call per request */
+    ids_uuid4(res->request_id);
     if (d->creds) {
         if (check_signature(d, req, &err) < 0)
             goto fail;
@@ -154,7 +156,7 @@ void ddb_handle(struct ddb *d, const struct ddb_request *req,
         err_set(&err, ERR_MISSING_AUTH, NULL);
         goto fail;
     }
-    if (!(fn = find_op(req->target))) {
+    if (!(op = find_op(req->target))) {
         err_set(&err, ERR_UNKNOWN_OPERATION, "%s", "");
         goto fail;
     }
@@ -166,10 +168,16 @@ void ddb_handle(struct ddb *d, const struct ddb_request *req,
                    : jerr.text);
         goto fail;
     }
-    if (!(out = fn(d, in, &extra, &err)))
-        goto fail;
+    if (op->text) {
+        if (op->text(d, in, &text, &extra, &err) < 0)
+            goto fail;
+        res->body = buf_steal(&text, NULL);
+    } else {
+        if (!(out = op->fn(d, in, &extra, &err)))
+            goto fail;
+        res->body = json_dumps(out, JSON_COMPACT);
+    }
     res->status = 200;
-    res->body = json_dumps(out, JSON_COMPACT);
     goto out;
 fail:
     set_error(res, &err, extra);
@@ -182,6 +190,7 @@ out:
              req->target ? req->target : "-", res->status, res->body_len,
              (unsigned long long)(clock_now_us() - req->start_us),
              res->request_id);
+    buf_fini(&text);
     json_decref(extra);
     json_decref(out);
     json_decref(in);

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "buf.h"
 #include "ddb.h"
 #include "err.h"
 #include "expr.h"
@@ -32,11 +33,20 @@ void ddb_tokens_free(struct ddb_tokens *t);
 typedef json_t *ddb_op_fn(struct ddb *d, json_t *in, json_t **extra,
                           struct err *err);
 
+/*
+ * An operation that writes the JSON text of its output object into body
+ * (empty on entry) itself rather than build it, for the hottest read
+ * (GetItem hands the stored item text through). 0, or -1 with err and
+ * *extra as ddb_op_fn (body is then discarded).
+ */
+typedef int ddb_text_op_fn(struct ddb *d, json_t *in, struct buf *body,
+                           json_t **extra, struct err *err);
+
 /* The operations, one per X-Amz-Target, by file: ddb_table.c, ddb_item.c,
  * ddb_query.c, ddb_batch.c. */
+ddb_text_op_fn ddb_get_item;
 ddb_op_fn ddb_create_table, ddb_describe_table, ddb_list_tables,
-    ddb_update_table, ddb_delete_table, ddb_put_item, ddb_get_item,
-    ddb_update_item, ddb_delete_item, ddb_query, ddb_scan, ddb_batch_get_item,
+    ddb_update_table, ddb_delete_table, ddb_put_item, ddb_update_item, ddb_delete_item, ddb_query, ddb_scan, ddb_batch_get_item,
     ddb_batch_write_item, ddb_transact_write_items, ddb_transact_get_items,
     ddb_update_time_to_live, ddb_describe_time_to_live;
 

@@ -6,6 +6,7 @@
 #include "attr.h"
 #include "ddb_impl.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define INVALID "One or more parameter values were invalid: "
@@ -154,12 +155,19 @@ json_t *ddb_delete_item(struct ddb *d, json_t *in, json_t **extra,
     return write_item(d, in, extra, err, 'D');
 }
 
-json_t *ddb_get_item(struct ddb *d, json_t *in, json_t **extra, struct err *err)
+/* Where the item's text starts in GetItem's body. */
+#define ITEM_PREFIX "{\"Item\":"
+
+int ddb_get_item(struct ddb *d, json_t *in, struct buf *body, json_t **extra,
+                 struct err *err)
 {
+    const size_t at = sizeof ITEM_PREFIX - 1;
     struct expr_usage usage;
     struct expr *proj = NULL;
+    struct store_item_info info = {0, 0, ""};
     const char *table;
     json_t *key = NULL, *item = NULL, *out = NULL;
+    int rc = -1, tree;
 
     (void)extra;
     expr_usage_init(&usage);
@@ -170,24 +178,60 @@ json_t *ddb_get_item(struct ddb *d, json_t *in, json_t **extra, struct err *err)
                  err) < 0 ||
         ddb_expr_done(in, &usage, err) < 0)
         goto out;
-    if (store_get_item(d->store, table, key, &item, NULL, err) < 0) {
-        if (err->kind == ERR_NOT_FOUND)
-            err_set(err, ERR_NOT_FOUND, "Requested resource not found");
-        goto out;
+    /* Without a projection the stored text (json_dumps of the item) is
+     * the Item as it is: no parse, no dump. */
+    tree = proj != NULL;
+    if (!tree) {
+        buf_puts(body, ITEM_PREFIX);
+        if (store_get_item_text(d->store, table, key, body, &info, err) < 0)
+            goto missing;
+        if (info.found &&
+            attr_typed_text_check(body->data + at, body->len - at) < 0) {
+            tree = 1; /* not what it should be: the tree, as always */
+            info.found = 0;
+        }
+        if (!info.found)
+            buf_truncate(body, 0);
     }
     out = json_object();
-    if (item) {
-        json_object_set_new(
-            out, "Item", proj ? expr_project(proj, item) : json_incref(item));
+    if (tree) {
+        if (store_get_item(d->store, table, key, &item, NULL, err) < 0)
+            goto missing;
+        if (item)
+            json_object_set_new(out, "Item",
+                                proj ? expr_project(proj, item)
+                                     : json_incref(item));
+        info.size = item ? attr_item_size(item) : 0;
     }
-    ddb_consumed(
-        out, in, table,
-        ddb_read_units(item ? attr_item_size(item) : 0,
-                       json_is_true(json_object_get(in, "ConsistentRead"))));
+    ddb_consumed(out, in, table,
+                 ddb_read_units(info.size, json_is_true(json_object_get(
+                                               in, "ConsistentRead"))));
+    if (info.found) {
+        /* the members after Item, in the order json_dumps would give */
+        char *rest =
+            json_object_size(out) ? json_dumps(out, JSON_COMPACT) : NULL;
+        if (rest) {
+            buf_puts(body, ",");
+            buf_puts(body, rest + 1);
+        } else {
+            buf_puts(body, "}");
+        }
+        free(rest);
+    } else {
+        char *text = json_dumps(out, JSON_COMPACT);
+        buf_puts(body, text);
+        free(text);
+    }
+    rc = 0;
+    goto out;
+missing:
+    if (err->kind == ERR_NOT_FOUND)
+        err_set(err, ERR_NOT_FOUND, "Requested resource not found");
 out:
+    json_decref(out);
     json_decref(item);
     json_decref(key);
     expr_free(proj);
     expr_usage_fini(&usage);
-    return out;
+    return rc;
 }

@@ -34,12 +34,12 @@
 static void new_ids(const struct gateway *g, struct gateway_call *call)
 {
     unsigned char raw[12];
+    _Static_assert(B64_ENCODED_SIZE(sizeof raw) <= sizeof call->apigw_id,
+                   "apigw_id holds the Base64 of raw");
 
     ids_uuid4(call->request_id);
     ids_random(raw, sizeof raw);
-    char *b = b64_encode(raw, sizeof raw, 0);
-    snprintf(call->apigw_id, sizeof call->apigw_id, "%s", b);
-    free(b);
+    b64_encode_to(call->apigw_id, raw, sizeof raw, 0);
     if (g && g->http_api)
         memcpy(call->request_id, call->apigw_id, sizeof call->apigw_id);
 }
@@ -373,8 +373,11 @@ static void invoke(struct gateway *g, struct gateway_call *call,
     struct handler_result hr;
     const char *why;
 
-    /* the parameters as C strings, all in one block */
-    char *values = xmalloc(strlen(call->path) + nparams + 1);
+    /* the parameters as C strings, all in one block: on the stack when
+     * they fit, as a usual path's do */
+    char small[256];
+    size_t need = strlen(call->path) + nparams + 1;
+    char *values = need <= sizeof small ? small : xmalloc(need);
     for (size_t i = 0, at = 0; i < nparams; i++) {
         memcpy(values + at, spans[i].value, spans[i].len);
         values[at + spans[i].len] = '\0';
@@ -444,7 +447,8 @@ static void invoke(struct gateway *g, struct gateway_call *call,
     else
         gateway_set_message(res, 502, "Internal server error", NULL);
 out:
-    free(values);
+    if (values != small)
+        free(values);
     handler_result_fini(&hr);
 }
 

@@ -85,7 +85,7 @@ struct request {
     enum { READING, QUEUED, ANSWERED, REFUSED } state;
     struct MHD_Connection *conn;
     const char *method, *url, *target, *version;
-    char *raw_uri; /* the request target as sent: "/a%20b?x=1" */
+    char *raw_uri; /* the request target as sent: "/a%20b?x=1", in uri */
     int begun;     /* the access handler has seen it */
     struct fields *fields;
     char ip[INET6_ADDRSTRLEN];
@@ -94,6 +94,7 @@ struct request {
     int is_ddb;
     struct gateway_response gres;
     struct ddb_response dres;
+    char uri[]; /* raw_uri's bytes: one allocation per request */
 };
 
 static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind,
@@ -172,7 +173,7 @@ static void run(struct http *h, struct request *r, const struct fields *f)
         int auth = 0;
         for (size_t i = 0; i < f->nheaders && !auth; i++)
             auth = !strcasecmp(f->headers[i].name, "Authorization");
-        struct sigv4_header *sh = xcalloc(f->nheaders + 1, sizeof *sh);
+        struct sigv4_header sh[MAX_HEADERS];
         for (size_t i = 0; i < f->nheaders; i++)
             sh[i] =
                 (struct sigv4_header){f->headers[i].name, f->headers[i].value};
@@ -189,7 +190,6 @@ static void run(struct http *h, struct request *r, const struct fields *f)
             .start_us = r->start_us,
         };
         ddb_handle(h->ddb, &dreq, &r->dres);
-        free(sh);
     } else if (r->too_large) {
         gateway_reject(h->gateway, &req, 413, "Request Too Long", &r->gres);
     } else {
@@ -393,12 +393,13 @@ static enum MHD_Result refuse(struct http *h, struct MHD_Connection *c,
  * target as sent (SigV4 signs the encoded path and query). */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
-    struct request *r = xcalloc(1, sizeof *r);
+    size_t n = strlen(uri) + 1;
+    struct request *r = xcalloc(1, sizeof *r + n);
 
     (void)cls;
     (void)c;
     r->start_us = clock_now_us();
-    r->raw_uri = xstrdup(uri);
+    r->raw_uri = memcpy(r->uri, uri, n);
     return r;
 }
 
@@ -414,10 +415,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         r->begun = 1;
         r->version = version;
         atomic_fetch_add(&h->in_flight, 1);
-        client_address(c, r->ip, sizeof r->ip);
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
         const struct conn_state *cs = ci ? ci->socket_context : NULL;
+        /* the connection's address, found once when it opened */
+        if (cs)
+            memcpy(r->ip, cs->ip, sizeof r->ip);
+        else
+            client_address(c, r->ip, sizeof r->ip);
         if (cs && cs->refused)
             return refuse(h, c, r, method, url, 503, cs->refused);
         if (h->cfg->max_headers &&
@@ -502,7 +507,6 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         return;
     buf_fini(&r->body);
     free(r->fields);
-    free(r->raw_uri);
     gateway_response_fini(&r->gres);
     ddb_response_fini(&r->dres);
     if (r->begun)

@@ -17,6 +17,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +52,7 @@ static const char *const statements[ST_COUNT] = {
     [ST_INDEXES_GET] = "SELECT id, name, kind, pk_name, pk_type, sk_name,"
                        " sk_type, projection, non_key FROM indexes"
                        " WHERE table_id = ?1 ORDER BY id",
-    [ST_ITEM_GET] = "SELECT item, etag FROM items"
+    [ST_ITEM_GET] = "SELECT item, etag, size FROM items"
                     " WHERE table_id = ?1 AND pk = ?2 AND sk = ?3",
     [ST_ITEM_PUT] = "INSERT OR REPLACE INTO items"
                     " (table_id, pk, sk, item, etag, size, seg, expires)"
@@ -337,26 +338,57 @@ static void conn_close(struct conn *c)
     sqlite3_close(c->db);
 }
 
+/* The connection this thread had last, of the store with serial serial:
+ * while it is free, the thread takes it again with one atomic operation,
+ * and with as many connections as threads that read, each thread keeps
+ * its own and no reader waits on a lock. The serial, not the address,
+ * names the store: another may be opened where a closed one was. */
+static _Thread_local struct {
+    unsigned long serial;
+    struct conn *c;
+} last;
+static atomic_ulong serials;
+
+static int claim(struct conn *c)
+{
+    int free_ = 0;
+    return atomic_compare_exchange_strong(&c->busy, &free_, 1);
+}
+
 struct conn *store_borrow(struct store *s)
 {
-    struct conn *c;
+    struct conn *c = NULL;
 
+    /* not while others wait: they would starve behind a busy thread */
+    if (last.serial == s->serial && !atomic_load(&s->waiting) && claim(last.c))
+        return last.c;
     pthread_mutex_lock(&s->pool_lock);
-    while (!s->idle)
+    /* counted before looking, so that store_give_back either frees a
+     * connection this loop sees or sees this thread waiting */
+    atomic_fetch_add(&s->waiting, 1);
+    for (;;) {
+        for (unsigned i = 0; i < s->nconn && !c; i++)
+            if (claim(&s->conns[i]))
+                c = &s->conns[i];
+        if (c)
+            break;
         pthread_cond_wait(&s->pool_cond, &s->pool_lock);
-    c = s->idle;
-    s->idle = c->next;
+    }
+    atomic_fetch_sub(&s->waiting, 1);
     pthread_mutex_unlock(&s->pool_lock);
+    last.serial = s->serial;
+    last.c = c;
     return c;
 }
 
 void store_give_back(struct store *s, struct conn *c)
 {
-    pthread_mutex_lock(&s->pool_lock);
-    c->next = s->idle;
-    s->idle = c;
-    pthread_cond_signal(&s->pool_cond);
-    pthread_mutex_unlock(&s->pool_lock);
+    atomic_store(&c->busy, 0);
+    if (atomic_load(&s->waiting)) {
+        pthread_mutex_lock(&s->pool_lock);
+        pthread_cond_signal(&s->pool_cond);
+        pthread_mutex_unlock(&s->pool_lock);
+    }
 }
 
 void store_lock(struct store *s, int exclusive)
@@ -403,6 +435,7 @@ struct store *store_open_ex(const char *path, unsigned connections,
     if (connections == 0 || memory)
         connections = 1;
     s->commit = commit;
+    s->serial = atomic_fetch_add(&serials, 1) + 1;
     pthread_mutex_init(&s->pool_lock, NULL);
     pthread_cond_init(&s->pool_cond, NULL);
     pthread_mutex_init(&s->tables_lock, NULL);
@@ -423,8 +456,6 @@ struct store *store_open_ex(const char *path, unsigned connections,
             store_close(s);
             return NULL;
         }
-        s->conns[i].next = s->idle;
-        s->idle = &s->conns[i];
     }
     /* The writer's own connection, opened after the pool's first one has
      * applied the schema. */
@@ -687,29 +718,58 @@ const struct index *store_index_find(const struct table *t, const char *name)
 
 /* --- items -------------------------------------------------------------- */
 
-int store_get_item(struct store *s, const char *table, const json_t *key,
-                   json_t **item, char etag[STORE_ETAG_SIZE], struct err *err)
+/* The point read of store_get_item (item not NULL) and store_get_item_text
+ * (text and info not NULL). */
+static int point_read(struct store *s, const char *table, const json_t *key,
+                      json_t **item, struct buf *text,
+                      struct store_item_info *info, struct err *err)
 {
     struct conn *c = store_enter(s, 0);
     const struct table *t;
     struct buf pk, sk;
-    char tag[STORE_ETAG_SIZE] = "";
     int rc = -1;
 
-    *item = NULL;
     buf_init(&pk);
     buf_init(&sk);
     if (!(t = store_table_get(s, c, table, err)) ||
-        store_encode_key(t, key, &pk, &sk, err) ||
-        store_item_read(c, t, &pk, &sk, item, tag, err))
+        store_encode_key(t, key, &pk, &sk, err))
+        goto out;
+    if (item ? store_item_read(c, t, &pk, &sk, item, info->etag, err)
+             : store_item_read_text(c, t, &pk, &sk, text, info, err))
         goto out;
     rc = 0;
 out:
-    if (etag)
-        memcpy(etag, tag, STORE_ETAG_SIZE);
     buf_fini(&sk);
     buf_fini(&pk);
     store_leave(s, c);
+    return rc;
+}
+
+int store_get_item(struct store *s, const char *table, const json_t *key,
+                   json_t **item, char etag[STORE_ETAG_SIZE], struct err *err)
+{
+    struct store_item_info info = {0, 0, ""};
+    int rc;
+
+    *item = NULL;
+    rc = point_read(s, table, key, item, NULL, &info, err);
+    if (rc < 0)
+        info.etag[0] = '\0';
+    if (etag)
+        memcpy(etag, info.etag, STORE_ETAG_SIZE);
+    return rc;
+}
+
+int store_get_item_text(struct store *s, const char *table, const json_t *key,
+                        struct buf *text, struct store_item_info *info,
+                        struct err *err)
+{
+    int rc;
+
+    memset(info, 0, sizeof *info);
+    rc = point_read(s, table, key, NULL, text, info, err);
+    if (rc < 0)
+        memset(info, 0, sizeof *info);
     return rc;
 }
 

@@ -7,7 +7,8 @@
  * Writes: one thread, the writer (store_writer.c), owns the only
  * connection that writes; every write is a job run there (store_write),
  * several to a transaction (group commit). Reads borrow a connection from
- * the pool. For ":memory:" there is one connection: the writer borrows it
+ * the pool, each thread the one it had last when it is free (no lock
+ * then). For ":memory:" there is one connection: the writer borrows it
  * from the pool for each transaction like a reader.
  *
  * Locking: s->schema_lock is held shared by every call that reads or writes
@@ -26,6 +27,7 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,7 +68,7 @@ enum {
 struct conn {
     sqlite3 *db;
     sqlite3_stmt *st[ST_COUNT];
-    struct conn *next; /* in the idle list */
+    atomic_int busy;   /* 1 while borrowed (store_borrow) */
     size_t written;    /* bytes of items written (store_item_store), for
                           the writer's batch cap */
 };
@@ -121,11 +123,16 @@ struct job {
 };
 
 struct store {
+    unsigned long serial; /* unique in the process, unlike the address */
+    /* The pool: a connection is free when its busy flag is 0. Taking one
+     * is a compare-and-swap; pool_lock and pool_cond only serve threads
+     * that find none free (counted in waiting, so that one giving back
+     * knows to wake them). */
     pthread_mutex_t pool_lock;
     pthread_cond_t pool_cond;
+    atomic_int waiting;
     struct conn *conns; /* nconn of them */
     unsigned nconn;
-    struct conn *idle;
 
     pthread_rwlock_t schema_lock;
 
@@ -255,6 +262,12 @@ json_t *store_item_decode(sqlite3_stmt *st, int col, struct err *err);
 int store_item_read(struct conn *c, const struct table *t, const struct buf *pk,
                     const struct buf *sk, json_t **item,
                     char etag[STORE_ETAG_SIZE], struct err *err);
+/* store_item_read without parsing: 0 with the row's text appended to text
+ * and info filled (found 0 and text unchanged when there is no item). */
+int store_item_read_text(struct conn *c, const struct table *t,
+                         const struct buf *pk, const struct buf *sk,
+                         struct buf *text, struct store_item_info *info,
+                         struct err *err);
 /* Check that new_item may be written at (t, pk, sk): an object with the key,
  * within the size limit, index key attributes of the index's types.
  * ERR_BAD_REQUEST with DynamoDB's message. */

@@ -43,14 +43,16 @@ bad:
     return NULL;
 }
 
-int store_item_read(struct conn *c, const struct table *t, const struct buf *pk,
-                    const struct buf *sk, json_t **item,
-                    char etag[STORE_ETAG_SIZE], struct err *err)
+/* Step ST_ITEM_GET for (t, pk, sk): SQLITE_ROW (etag copied, the row
+ * still live for the caller to read), SQLITE_DONE, or an error with err
+ * set. The caller finishes the statement. */
+static int item_row(struct conn *c, const struct table *t, const struct buf *pk,
+                    const struct buf *sk, char etag[STORE_ETAG_SIZE],
+                    struct err *err)
 {
     sqlite3_stmt *st = c->st[ST_ITEM_GET];
     int rc;
 
-    *item = NULL;
     etag[0] = '\0';
     sqlite3_bind_int64(st, 1, t->id);
     store_bind_blob(st, 2, pk);
@@ -58,13 +60,53 @@ int store_item_read(struct conn *c, const struct table *t, const struct buf *pk,
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         const char *tag = (const char *)sqlite3_column_text(st, 1);
-        snprintf(etag, STORE_ETAG_SIZE, "%s", tag ? tag : "");
-        *item = store_item_decode(st, 0, err);
+        size_t n = tag ? strnlen(tag, STORE_ETAG_SIZE - 1) : 0;
+        memcpy(etag, tag ? tag : "", n);
+        etag[n] = '\0';
     } else if (rc != SQLITE_DONE) {
         store_db_fail(err, c->db, "read");
     }
+    return rc;
+}
+
+int store_item_read(struct conn *c, const struct table *t, const struct buf *pk,
+                    const struct buf *sk, json_t **item,
+                    char etag[STORE_ETAG_SIZE], struct err *err)
+{
+    sqlite3_stmt *st = c->st[ST_ITEM_GET];
+    int rc = item_row(c, t, pk, sk, etag, err);
+
+    *item = NULL;
+    if (rc == SQLITE_ROW)
+        *item = store_item_decode(st, 0, err);
     store_finish(st);
     return (rc == SQLITE_ROW && *item) || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_item_read_text(struct conn *c, const struct table *t,
+                         const struct buf *pk, const struct buf *sk,
+                         struct buf *text, struct store_item_info *info,
+                         struct err *err)
+{
+    sqlite3_stmt *st = c->st[ST_ITEM_GET];
+    int rc = item_row(c, t, pk, sk, info->etag, err);
+
+    info->found = 0;
+    info->size = 0;
+    if (rc == SQLITE_ROW) {
+        const char *p = (const char *)sqlite3_column_text(st, 0);
+        sqlite3_int64 size = sqlite3_column_int64(st, 2);
+        if (p) {
+            buf_append(text, p, (size_t)sqlite3_column_bytes(st, 0));
+            info->found = 1;
+            info->size = size > 0 ? (size_t)size : 0;
+        } else {
+            err_set(err, ERR_UNAVAILABLE, "a stored item is not valid JSON");
+            info->etag[0] = '\0';
+        }
+    }
+    store_finish(st);
+    return info->found || rc == SQLITE_DONE ? 0 : -1;
 }
 
 int store_item_expiry(const json_t *item, const char *attr, double *at)

@@ -640,6 +640,288 @@ static void typed_items(void **state)
                        ERR_SERIALIZATION, "Unexpected value type in payload");
 }
 
+/* --- typed text straight to plain JSON --------------------------------- */
+
+/* What a stored item's text gives through the tree: json_loadb, then
+ * attr_write_plain_item (a new string), or NULL when jansson refuses it. */
+static char *plain_by_tree(const char *text, size_t len)
+{
+    json_t *item = json_loadb(text, len, JSON_ALLOW_NUL, NULL);
+    struct buf b;
+
+    if (!json_is_object(item)) {
+        json_decref(item);
+        return NULL;
+    }
+    buf_init(&b);
+    attr_write_plain_item(&b, item);
+    json_decref(item);
+    return buf_steal(&b, NULL);
+}
+
+/* Transcode text after a prefix already in the buffer; the text reader must
+ * agree with the tree byte for byte and leave the prefix alone. */
+static void expect_same_plain(const char *text, size_t len)
+{
+    char *want = plain_by_tree(text, len);
+    struct buf b;
+
+    assert_non_null(want);
+    buf_init(&b);
+    buf_puts(&b, "prefix:");
+    if (attr_typed_text_to_plain(&b, text, len) != 0)
+        fail_msg("text reader refused %.*s", (int)len, text);
+    assert_int_equal(attr_typed_text_check(text, len), 0);
+    assert_int_equal(strncmp(b.data, "prefix:", 7), 0);
+    assert_string_equal(b.data + 7, want);
+    assert_int_equal(b.len, 7 + strlen(want));
+    buf_fini(&b);
+    free(want);
+}
+
+/* A small deterministic generator (xorshift), so failures reproduce. */
+static uint64_t rng_state = 88172645463325252ull;
+
+static unsigned rnd(unsigned n)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (unsigned)(rng_state % n);
+}
+
+/* Random UTF-8 text: ASCII with every escape json_dumps writes, controls,
+ * NUL (allow_nul), and 2-, 3- and 4-byte characters. A new jansson string. */
+static json_t *random_string(int allow_nul)
+{
+    static const char *const pieces[] = {
+        "a",
+        "Z",
+        "0",
+        " ",
+        "\"",
+        "\\",
+        "/",
+        "\b",
+        "\f",
+        "\n",
+        "\r",
+        "\t",
+        "\x01",
+        "\x1f",
+        "\x7f",
+        "\xc3\xa9",
+        "\xe2\x82\xac",
+        "\xf0\x9f\x98\x80",
+        "\xef\xbf\xbf",
+        "\xc2\x80",
+        "{\"S\":",
+        "true",
+        "1e5",
+    };
+    char s[64];
+    size_t n = 0, count = rnd(8);
+
+    for (size_t i = 0; i < count; i++) {
+        const char *p = pieces[rnd(sizeof pieces / sizeof pieces[0])];
+        size_t len = strlen(p);
+        if (allow_nul && rnd(12) == 0) {
+            p = "";
+            len = 1; /* the NUL itself */
+        }
+        memcpy(s + n, p, len);
+        n += len;
+    }
+    return json_stringn(s, n);
+}
+
+static json_t *random_number(void)
+{
+    static const char *const numbers[] = {
+        "0",
+        "1",
+        "-1",
+        "19.99",
+        "0.1",
+        "-0.000001",
+        "123456789012345678901234567890123456789",
+        "9.5E+3",
+        "1e5",
+        /* not JSON numbers: written as null */
+        "",
+        "abc",
+        "1.",
+        ".5",
+        "01",
+        "+1",
+        "--1",
+    };
+    return json_string(numbers[rnd(sizeof numbers / sizeof numbers[0])]);
+}
+
+static json_t *random_value(int depth);
+
+static json_t *random_map(int depth)
+{
+    json_t *m = json_object();
+    size_t n = rnd(5);
+
+    for (size_t i = 0; i < n; i++) {
+        json_t *name = random_string(0);
+        const char *k = json_string_value(name);
+        /* json_object_setn_new: names may hold any UTF-8 */
+        json_object_setn_new(m, k, json_string_length(name),
+                             random_value(depth + 1));
+        json_decref(name);
+    }
+    return m;
+}
+
+static json_t *random_value(int depth)
+{
+    static const char *const types[] = {"S", "N", "B",  "BOOL", "NULL",
+                                        "M", "L", "SS", "NS",   "BS"};
+    const char *type = types[rnd(depth > 6 ? 5 : 10)];
+    json_t *v = json_object(), *p, *a;
+    size_t n;
+
+    switch (type[0] == 'N' && type[1] == 'S' ? 'n' : type[0]) {
+    case 'S':
+        if (type[1] == 'S') {
+            a = json_array();
+            for (n = 1 + rnd(4); n; n--)
+                json_array_append_new(a, random_string(1));
+            p = a;
+        } else {
+            p = random_string(1);
+        }
+        break;
+    case 'N':
+        p = type[1] == 'U' ? json_true() : random_number();
+        break;
+    case 'n':
+        a = json_array();
+        for (n = 1 + rnd(4); n; n--)
+            json_array_append_new(a, random_number());
+        p = a;
+        break;
+    case 'B':
+        if (type[1] == 'O') {
+            p = json_boolean(rnd(2));
+        } else if (type[1] == 'S') {
+            p = json_pack("[ss]", "AAEC", "/w==");
+        } else {
+            p = json_string("AAEC+/8=");
+        }
+        break;
+    case 'M':
+        p = random_map(depth);
+        break;
+    default: /* L */
+        a = json_array();
+        for (n = rnd(4); n; n--)
+            json_array_append_new(a, random_value(depth + 1));
+        p = a;
+        break;
+    }
+    json_object_set_new(v, type, p);
+    return v;
+}
+
+static void typed_text_matches_tree(void **state)
+{
+    static const char *const fixed[] = {
+        "{}",
+        "{\"id\":{\"S\":\"item-00042\"},\"name\":{\"S\":\"item 42\"},"
+        "\"price\":{\"N\":\"19.99\"},\"qty\":{\"N\":\"42\"},"
+        "\"tags\":{\"L\":[{\"S\":\"bench\"}]}}",
+        "{\"a\":{\"S\":\"x\\\"y\\\\z\\/"
+        "\\b\\f\\n\\r\\t\\u0001\\u001F\\u0000\"}}",
+        "{\"\\u0041\\u007e\":{\"NULL\":true}}",
+        "{\"q\\\"\\n\":{\"BOOL\":false},\"t\":{\"BOOL\":true}}",
+        "{\"n\":{\"N\":\"1; drop\"},\"ns\":{\"NS\":[\"1\",\"x\",\"-0.5\"]}}",
+        "{\"m\":{\"M\":{\"k\":{\"L\":[{\"N\":\"1\"},{\"M\":{}},{\"L\":[]}]}}}}",
+        "{\"ss\":{\"SS\":[\"a\",\"\\u0000\"]},\"bs\":{\"BS\":[\"AA==\"]}}",
+        "{\"u\":{\"S\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\x7f\"}}",
+        " { \"a\" : { \"L\" : [ { \"S\" : \"x\" } , { \"N\" : \"2\" } ] } } ",
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        expect_same_plain(fixed[i], strlen(fixed[i]));
+    /* items as the store writes them: json_dumps(item, JSON_COMPACT) */
+    for (int i = 0; i < 3000; i++) {
+        json_t *item = random_map(0);
+        size_t len = json_dumpb(item, NULL, 0, JSON_COMPACT);
+        char *text = malloc(len);
+
+        assert_non_null(text);
+        assert_int_equal(json_dumpb(item, text, len, JSON_COMPACT), len);
+        expect_same_plain(text, len);
+        free(text);
+        json_decref(item);
+    }
+}
+
+/* Anything but a well-formed typed item is refused, the buffer untouched,
+ * so that the caller can take the tree path; nothing crashes. */
+static void typed_text_refuses_the_unexpected(void **state)
+{
+    static const char *const bad[] = {
+        "",
+        "[]",
+        "null",
+        "{",
+        "{\"a\":{\"S\":\"x\"}",
+        "{\"a\":{\"S\":\"x\"}}x",
+        "{\"a\":{\"S\":\"x\"},}",
+        "{\"a\":{\"S\":\"x\",\"N\":\"1\"}}",
+        "{\"a\":{}}",
+        "{\"a\":{\"X\":\"1\"}}",
+        "{\"a\":{\"S\":1}}",
+        "{\"a\":{\"N\":1}}",
+        "{\"a\":{\"BOOL\":\"x\"}}",
+        "{\"a\":{\"NULL\":false}}",
+        "{\"a\":{\"M\":[]}}",
+        "{\"a\":{\"L\":{}}}",
+        "{\"a\":{\"SS\":[1]}}",
+        "{\"a\":{\"S\":\"tab\there\"}}",
+        "{\"a\":{\"S\":\"\xc0\x80\"}}",
+        "{\"a\":{\"S\":\"\xed\xa0\x80\"}}",
+        "{\"a\":{\"S\":\"\xf5\x80\x80\x80\"}}",
+        "{\"a\":{\"S\":\"\xe2\x82\"}}",
+        "{\"a\":{\"S\":\"\\u00e9\"}}",
+        "{\"a\":{\"S\":\"\\ud83d\\ude00\"}}",
+        "{\"a\":{\"S\":\"\\x\"}}",
+        "{\"a\":{\"S\":\"\\u12\"}}",
+        "{\"a\\u0000\":{\"S\":\"x\"}}",
+        "{\"a\":{\"N\":\"\\u0031\"}}",
+        "{\"a\":{\"S\":\"x",
+        "{\"a\":{\"BOOL\":tru}}",
+    };
+    struct buf b;
+    char deep[4096];
+    size_t n = 0;
+
+    (void)state;
+    buf_init(&b);
+    buf_puts(&b, "kept");
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (attr_typed_text_to_plain(&b, bad[i], strlen(bad[i])) != -1)
+            fail_msg("text reader took %s", bad[i]);
+        assert_int_equal(attr_typed_text_check(bad[i], strlen(bad[i])), -1);
+        assert_int_equal(b.len, 4);
+        assert_string_equal(b.data, "kept");
+    }
+    assert_int_equal(attr_typed_text_to_plain(&b, NULL, 0), -1);
+    /* nesting far past any stored item's */
+    n += (size_t)snprintf(deep, sizeof deep, "{\"a\":");
+    for (int i = 0; i < 300; i++)
+        n += (size_t)snprintf(deep + n, sizeof deep - n, "{\"L\":[");
+    assert_int_equal(attr_typed_text_to_plain(&b, deep, n), -1);
+    assert_string_equal(b.data, "kept");
+    buf_fini(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -655,6 +937,8 @@ int main(void)
         cmocka_unit_test(body_nesting_limit),
         cmocka_unit_test(plain_values_convert),
         cmocka_unit_test(write_plain_types),
+        cmocka_unit_test(typed_text_matches_tree),
+        cmocka_unit_test(typed_text_refuses_the_unexpected),
         cmocka_unit_test(item_size_rules),
         cmocka_unit_test(typed_values_normalize),
         cmocka_unit_test(typed_value_errors),
