@@ -87,6 +87,30 @@ static void make_api_id(const char *name, char out[11])
     out[10] = '\0';
 }
 
+/* Create t's table when it is missing. Routes share tables (a CRUD
+ * resource has six), and each creation is a write through the store's
+ * writer: a table is looked up once, and created only when it is absent,
+ * so a start with an existing database writes nothing. */
+static int ensure_table(struct gateway *g, const struct target *t,
+                        struct err *err)
+{
+    const struct config_route *r = t->route;
+    struct store_table_desc d;
+
+    for (const struct target *o = g->targets; o < t; o++)
+        if (o->route->table && !strcmp(o->route->table, r->table))
+            return 0;
+    if (store_table_schema(g->store, r->table, &d, err) == 0) {
+        store_table_desc_fini(&d);
+        return 0;
+    }
+    if (err->kind != ERR_NOT_FOUND)
+        return -1;
+    *err = (struct err)ERR_INIT;
+    struct store_key_schema ks = {r->partition_key, 'S', NULL, 0};
+    return store_create_table(g->store, r->table, &ks, 1, err);
+}
+
 static int add_target(struct gateway *g, struct target *t,
                       const struct config_route *r, struct err *err)
 {
@@ -115,11 +139,8 @@ static int add_target(struct gateway *g, struct target *t,
     t->route_key = xasprintf("%s %s", r->method, r->path);
     t->series =
         metrics_series(g->metrics, cfg->api_name, g->stage, r->path, r->method);
-    if (r->table) {
-        struct store_key_schema ks = {r->partition_key, 'S', NULL, 0};
-        if (store_create_table(g->store, r->table, &ks, 1, err) < 0)
-            return -1;
-    }
+    if (r->table && ensure_table(g, t, err) < 0)
+        return -1;
     /* config_api_check has added these routes to a table of its own */
     return route_add(g->routes, r->method, r->path, t, err);
 }
