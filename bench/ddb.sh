@@ -7,7 +7,8 @@
 #   CRUDD_BIN=./crudd bench/ddb.sh
 #
 # Environment: BENCH_SECONDS (per test, default 5), BENCH_ITEMS (default
-# 10000), BENCH_CONNECTIONS (default 32), BENCH_DURABILITY (crudd's
+# 10000), BENCH_CONNECTIONS (default 32), BENCH_ROUNDS (GetItem: the
+# median of that many rounds, default 3), BENCH_DURABILITY (crudd's
 # --durability, default full; dynalite keeps nothing on disk at all).
 #
 # dynalite is pinned in bench/ddb/package.json and installed with `npm ci`
@@ -22,6 +23,7 @@ CRUDD_BIN=${CRUDD_BIN:-$PWD/crudd}
 SECONDS_PER_TEST=${BENCH_SECONDS:-5}
 ITEMS=${BENCH_ITEMS:-10000}
 CONNS=${BENCH_CONNECTIONS:-32}
+ROUNDS=${BENCH_ROUNDS:-3}
 DURABILITY=${BENCH_DURABILITY:-full}
 DDB_DIR=bench/ddb
 DYNALITE=$DDB_DIR/node_modules/dynalite/cli.js
@@ -156,15 +158,25 @@ run() {
     RES[$1]=$(grep '^RESULT ' <<<"$out" | cut -d' ' -f2-)
 }
 
-echo "wrk on 127.0.0.1, ${SECONDS_PER_TEST} s per test, $CONNS connections," \
+echo "wrk on 127.0.0.1, ${SECONDS_PER_TEST} s per test (GetItem: the median of" \
+    "$ROUNDS), $CONNS connections," \
     "2 threads, $(nproc) cores (wrk shares them with the server);" \
     "crudd --durability $DURABILITY, dynalite in memory"
+port_of() { [[ $1 == dynalite ]] && echo "$DYNALITE_PORT" || echo "$CRUDD_PORT"; }
 for target in crudd dynalite; do
-    port=CRUDD_PORT
-    [[ $target == dynalite ]] && port=DYNALITE_PORT
-    run warmup "${!port}" ddb_get.lua 1
-    run "$target GetItem" "${!port}" ddb_get.lua
-    run "$target PutItem" "${!port}" ddb_put.lua
+    run warmup "$(port_of $target)" ddb_get.lua 1
+done
+# GetItem swings by 15 % or more from one wrk run to the next (how its
+# connections fall to crudd's threads): ROUNDS rounds, crudd and dynalite
+# interleaved, and the median of each.
+for ((round = 1; round <= ROUNDS; round++)); do
+    for target in crudd dynalite; do
+        run "$target GetItem $round" "$(port_of $target)" ddb_get.lua
+    done
+done
+for target in crudd dynalite; do
+    RES[$target GetItem]=$(medians "$target GetItem" "$ROUNDS")
+    run "$target PutItem" "$(port_of $target)" ddb_put.lua
 done
 
 ratio() {

@@ -25,3 +25,23 @@ bench_cleanup() {
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+
+# medians NAME ROUNDS: the medians over RES[NAME 1..ROUNDS] (the caller's
+# associative array of wrk RESULT lines) of each RESULT field.
+medians() {
+    local r
+    for ((r = 1; r <= $2; r++)); do
+        echo "${RES[$1 $r]}"
+    done | awk '{ for (i = 1; i <= NF; i++) v[i, NR] = $i }
+        END {
+            for (i = 1; i <= 5; i++) {
+                n = 0
+                for (r = 1; r <= NR; r++) a[++n] = v[i, r]
+                for (x = 1; x <= n; x++)        # insertion sort: n is small
+                    for (y = x; y > 1 && a[y - 1] > a[y]; y--) {
+                        t = a[y]; a[y] = a[y - 1]; a[y - 1] = t }
+                printf "%s%s", (i > 1 ? " " : ""), a[int((n + 1) / 2)]
+            }
+            print ""
+        }'
+}

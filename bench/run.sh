@@ -9,7 +9,8 @@
 # 10000), BENCH_PERF (auto: profile crudd's 32-connection GET with perf when
 # it is below the target; 1 always; 0 never), BENCH_WRITE_THREADS (default
 # 32: the --threads of the group commit runs, see below), BENCH_GC_ROUNDS
-# (default 3).
+# (default 3), BENCH_GET_ROUNDS (default 3: GET at 32 connections, the
+# median of that many rounds).
 #
 # Group commit: POST /items at 32 connections against crudd with group
 # commit on and against crudd with --group-commit off (one transaction per
@@ -39,6 +40,7 @@ GC_RPS_MIN=12000
 GC_P99_MAX_US=10000
 WRITE_THREADS=${BENCH_WRITE_THREADS:-32}
 GC_ROUNDS=${BENCH_GC_ROUNDS:-3}
+GET_ROUNDS=${BENCH_GET_ROUNDS:-3}
 
 if ! command -v wrk >/dev/null; then
     echo "bench: wrk is not installed; install it with: apt-get install -y wrk" >&2
@@ -151,15 +153,24 @@ run() {
     RES[$1]=$(grep '^RESULT ' <<<"$out" | cut -d' ' -f2-)
 }
 
-echo "wrk on 127.0.0.1, ${SECONDS_PER_TEST} s per test, $(nproc) cores" \
+echo "wrk on 127.0.0.1, ${SECONDS_PER_TEST} s per test (get c32: the median of" \
+    "$GET_ROUNDS), $(nproc) cores" \
     "(wrk shares them with the server)"
+port_of() { [[ $1 == floor ]] && echo "$FLOOR_PORT" || echo "$CRUDD_PORT"; }
 for target in crudd floor; do
-    port=CRUDD_PORT
-    [[ $target == floor ]] && port=FLOOR_PORT
-    run warmup "${!port}" get_random.lua 32 1
-    run "$target get c1" "${!port}" get_random.lua 1
-    run "$target get c32" "${!port}" get_random.lua 32
-    run "$target post c32" "${!port}" post.lua 32
+    run warmup "$(port_of $target)" get_random.lua 32 1
+    run "$target get c1" "$(port_of $target)" get_random.lua 1
+done
+# GET at 32 connections swings by 15 % or more from one wrk run to the next
+# (how its connections fall to the server's threads): GET_ROUNDS rounds,
+# crudd and floor interleaved, and the median of each.
+for ((round = 1; round <= GET_ROUNDS; round++)); do
+    for target in crudd floor; do
+        run "$target get c32 $round" "$(port_of $target)" get_random.lua 32
+    done
+done
+for target in crudd floor; do
+    run "$target post c32" "$(port_of $target)" post.lua 32
 done
 
 # Group commit against its baseline: fresh servers, one at a time, so that
@@ -183,24 +194,9 @@ for cfg in "${GC_CONFIGS[@]}"; do
     done
 done
 
-# median_gc MODE LABEL: the medians over the rounds of each RESULT field.
-median_gc() {
-    local r
-    for ((r = 1; r <= GC_ROUNDS; r++)); do
-        echo "${RES[gc $1 $2 $r]}"
-    done | awk '{ for (i = 1; i <= NF; i++) v[i, NR] = $i }
-        END {
-            for (i = 1; i <= 5; i++) {
-                n = 0
-                for (r = 1; r <= NR; r++) a[++n] = v[i, r]
-                for (x = 1; x <= n; x++)        # insertion sort: n is small
-                    for (y = x; y > 1 && a[y - 1] > a[y]; y--) {
-                        t = a[y]; a[y] = a[y - 1]; a[y - 1] = t }
-                printf "%s%s", (i > 1 ? " " : ""), a[int((n + 1) / 2)]
-            }
-            print ""
-        }'
-}
+for target in crudd floor; do
+    RES[$target get c32]=$(medians "$target get c32" "$GET_ROUNDS")
+done
 
 # perf: crudd's GET at 32 connections, once more, with crudd sampled.
 get_ratio() {
@@ -266,7 +262,7 @@ declare -A GC
 for cfg in "${GC_CONFIGS[@]}"; do
     label=${cfg%%|*}
     for mode in off on; do
-        GC[$mode $label]=$(median_gc "$mode" "$label")
+        GC[$mode $label]=$(medians "gc $mode $label" "$GC_ROUNDS")
         read -r rps p50 p99 status sock <<<"${GC[$mode $label]}"
         name="group commit on, $label"
         [[ $mode == off ]] && name="baseline (group commit off), $label"
