@@ -381,6 +381,30 @@ static int write_item_text(struct buf *b, const struct buf *text,
     return 0;
 }
 
+/*
+ * The item a get, put, patch or delete names: its body (read when the
+ * operation has one, or when the key is in it), the key value it names and
+ * the key object. Returns 0; 1 when the request names no item (res is then
+ * the 404); -1 with err. *body, *named and *key are new references (or NULL)
+ * the caller releases either way.
+ */
+static int locate(const struct handler_event *ev, const struct handler_env *env,
+                  int has_body, json_t **body, json_t **named, json_t **key,
+                  struct handler_result *res, struct err *err)
+{
+    if ((has_body || env->key_source == HANDLER_KEY_BODY) &&
+        !(*body = read_body(ev, env, err)))
+        return -1;
+    if (request_key(ev, env, *body, named, err) < 0)
+        return -1;
+    if (!*named) {
+        handler_message(res, 404, MSG_NOT_FOUND);
+        return 1;
+    }
+    *key = key_of(env, *named);
+    return 0;
+}
+
 int handler_items_get(const struct handler_event *ev,
                       const struct handler_env *env, struct handler_result *res)
 {
@@ -390,16 +414,12 @@ int handler_items_get(const struct handler_event *ev,
     struct buf text;
 
     buf_init(&text);
-    if (env->key_source == HANDLER_KEY_BODY &&
-        !(body = read_body(ev, env, &err)))
+    switch (locate(ev, env, 0, &body, &named, &key, res, &err)) {
+    case -1:
         goto fail;
-    if (request_key(ev, env, body, &named, &err) < 0)
-        goto fail;
-    if (!named) {
-        handler_message(res, 404, MSG_NOT_FOUND);
+    case 1:
         goto out;
     }
-    key = key_of(env, named);
     if (store_get_item_text(env->store, env->table, key, &text, &info, &err) <
         0)
         goto fail;
@@ -680,16 +700,12 @@ static int update(const struct handler_event *ev, const struct handler_env *env,
     const char *bad;
     char etag[STORE_ETAG_SIZE];
 
-    if ((body_kind || env->key_source == HANDLER_KEY_BODY) &&
-        !(body = read_body(ev, env, &err)))
+    switch (locate(ev, env, body_kind, &body, &named, &key, res, &err)) {
+    case -1:
         goto fail;
-    if (request_key(ev, env, body, &named, &err) < 0)
-        goto fail;
-    if (!named) {
-        handler_message(res, 404, MSG_NOT_FOUND);
+    case 1:
         goto out;
     }
-    key = key_of(env, named);
     if (body_kind) {
         if (reconcile_key(body, named, env, &err) < 0)
             goto fail;
