@@ -495,7 +495,8 @@ static int own_path(struct gateway *g, const struct gateway_request *req,
     }
     if (!strcmp(req->path, cfg->openapi_path)) {
         res->status = 200;
-        res->body = gateway_openapi(g, &res->body_len);
+        res->body = gateway_openapi(g, gateway_request_header(req, "Host"),
+                                    &res->body_len);
         return 1;
     }
     return 0;

@@ -125,8 +125,11 @@ void gateway_log_end(const struct gateway *g, const struct gateway_call *call);
 /*
  * gateway_openapi.c: the configured API as an OpenAPI 3.0 document with
  * API Gateway's x-amazon-apigateway-* extensions, as API Gateway exports
- * it. A new malloc'd JSON text; *len its length.
+ * it. Its server URL names request_host (the request's Host header, or
+ * NULL) when that is a plain host[:port], else the configured address. A
+ * new malloc'd JSON text; *len its length.
  */
-char *gateway_openapi(const struct gateway *g, size_t *len);
+char *gateway_openapi(const struct gateway *g, const char *request_host,
+                      size_t *len);
 
 #endif

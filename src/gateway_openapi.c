@@ -465,14 +465,31 @@ static json_t *document(const struct gateway *g, const char *host)
     return doc;
 }
 
-char *gateway_openapi(const struct gateway *g, size_t *len)
+/* A Host header fit to put in a URL: host[:port], at most 255 characters
+ * of letters, digits and . : - [ ] (RFC 3986's reg-name and IP literals,
+ * without the rarely used rest). */
+static int plain_host(const char *h)
+{
+    size_t n = h ? strlen(h) : 0;
+
+    if (n == 0 || n > 255)
+        return 0;
+    return strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                     "0123456789.:-[]") == n;
+}
+
+char *gateway_openapi(const struct gateway *g, const char *request_host,
+                      size_t *len)
 {
     const struct config *cfg = g->cfg;
     char *host = NULL;
 
-    /* the configured address; a free port (0) is known only to http, so
-     * the URL is then relative to this document's own */
-    if (cfg->port) {
+    /* where the client reached crudd (right behind a container's port
+     * mapping); else the configured address; a free port (0) is known only
+     * to http, so the URL is then relative to this document's own */
+    if (plain_host(request_host)) {
+        host = xstrdup(request_host);
+    } else if (cfg->port) {
         const char *b = cfg->bind;
         if (!strcmp(b, "0.0.0.0") || !strcmp(b, "::"))
             b = "localhost";

@@ -284,12 +284,26 @@ class DefaultDocumentTest(OpenApiCase):
         for path in ("/openapi.json", "/metrics", "/_crudd/health"):
             self.assertNotIn(path, self.doc["paths"])
 
-    def test_servers_name_a_relative_stage_for_a_free_port(self):
-        # --port 0: only the listener knows the port, so the URL is
-        # relative to where the document was fetched from
+    def test_servers_name_the_host_the_client_used(self):
+        # the Host header: right behind a container's port mapping too
         self.assertEqual(self.doc["servers"], [
-            {"url": "/{basePath}", "variables": {"basePath":
-                                                 {"default": "prod"}}}])
+            {"url": "http://127.0.0.1:%d/{basePath}" % self.srv.port,
+             "variables": {"basePath": {"default": "prod"}}}])
+        r = self.srv.request("GET", "/openapi.json",
+                             headers={"Host": "localhost:8080"})
+        self.assertEqual(r.json()["servers"][0]["url"],
+                         "http://localhost:8080/{basePath}")
+
+    def test_servers_are_relative_without_a_usable_host(self):
+        # --port 0 and no Host fit for a URL: only the listener knows the
+        # port, so the URL is relative to where the document came from
+        for host in ("", "evil.example/x?y", "a b"):
+            with self.subTest(host=host):
+                r = self.srv.request("GET", "/openapi.json",
+                                     headers={"Host": host})
+                self.assertEqual(r.json()["servers"], [
+                    {"url": "/{basePath}",
+                     "variables": {"basePath": {"default": "prod"}}}])
 
     def test_is_valid(self):
         self.assert_valid(self.doc)
@@ -480,7 +494,8 @@ class HttpApiTest(OpenApiCase):
     def test_top_level(self):
         self.assertEqual(
             self.doc["x-amazon-apigateway-importexport-version"], "1.0")
-        self.assertEqual(self.doc["servers"], [{"url": "/"}])
+        self.assertEqual(self.doc["servers"],
+                         [{"url": "http://127.0.0.1:%d" % self.srv.port}])
         self.assertEqual(list(self.doc["paths"]),
                          ["/items", "/items/{id}", "/teapot"])
 
