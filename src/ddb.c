@@ -160,7 +160,11 @@ void ddb_handle(struct ddb *d, const struct ddb_request *req,
         err_set(&err, ERR_UNKNOWN_OPERATION, "%s", "");
         goto fail;
     }
-    in = json_loadb(req->body ? req->body : "", req->body_len, 0, &jerr);
+    /* the common GetItem text without the general parser */
+    if (op->text == ddb_get_item)
+        in = ddb_read_get_item(req->body, req->body_len);
+    if (!in)
+        in = json_loadb(req->body ? req->body : "", req->body_len, 0, &jerr);
     if (!json_is_object(in)) {
         err_set(&err, ERR_SERIALIZATION, "%s",
                 in ? "Start of list or scalar found where a structure was "

@@ -50,6 +50,13 @@ ddb_op_fn ddb_create_table, ddb_describe_table, ddb_list_tables,
     ddb_batch_write_item, ddb_transact_write_items, ddb_transact_get_items,
     ddb_update_time_to_live, ddb_describe_time_to_live;
 
+/* GetItem's request object when body is its common shape (compact JSON,
+ * plain ASCII strings, TableName, Key of one or two S/N/B attributes,
+ * ConsistentRead, ReturnConsumedCapacity, no member twice): the same object
+ * json_loadb gives, a new reference. NULL for anything else, which is then
+ * for json_loadb to read (ddb_request.c). */
+json_t *ddb_read_get_item(const char *body, size_t len);
+
 /* An Item or Key parameter checked and normalized by DynamoDB's rules:
  * attr_typed_item (attr.h) as the wire face applies it (an empty name refused
  * at the item's top only). New reference or NULL with err; what names the
