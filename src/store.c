@@ -416,6 +416,19 @@ void store_leave(struct store *s, struct conn *c)
     store_unlock(s);
 }
 
+static void sqlite_setup_once(void)
+{
+    /* Fails only after sqlite3_initialize, when it no longer matters. */
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+void store_sqlite_setup(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    pthread_once(&once, sqlite_setup_once);
+}
+
 struct store *store_open(const char *path, unsigned connections,
                          enum store_durability durability, struct err *err)
 {
@@ -431,6 +444,7 @@ struct store *store_open_ex(const char *path, unsigned connections,
     int memory = strcmp(path, ":memory:") == 0;
     pthread_rwlockattr_t attr;
 
+    store_sqlite_setup();
     /* Each connection to ":memory:" would be a database of its own. */
     if (connections == 0 || memory)
         connections = 1;

@@ -13,6 +13,7 @@
  * fsyncs: a faulted call writes nothing.
  */
 #include "store.h"
+#include "store_impl.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -260,6 +261,7 @@ int store_fault_install(const char *control_path, struct err *err)
     old = control;
     control = path;
     if (!inner) {
+        store_sqlite_setup();
         sqlite3_initialize();
         if (!(inner = sqlite3_vfs_find(NULL))) {
             rc = err_set(err, ERR_UNAVAILABLE, "SQLite has no default VFS");

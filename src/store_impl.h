@@ -174,6 +174,12 @@ void store_bind_blob(sqlite3_stmt *st, int i, const struct buf *b);
 /* Prepare a one-off statement; NULL with ERR_UNAVAILABLE. */
 sqlite3_stmt *store_prepare(struct conn *c, const char *sql, struct err *err);
 
+/* SQLite's process-wide settings, once, before its first use (by
+ * store_open_ex or store_fault_install): memory statistics off, since they
+ * put every sqlite3_malloc of every thread behind one global mutex and
+ * crudd never reads them (sqlite3_config, SQLITE_CONFIG_MEMSTATUS). */
+void store_sqlite_setup(void);
+
 /* Take the schema lock (shared or exclusive) and a connection. */
 struct conn *store_enter(struct store *s, int exclusive);
 /* Give the connection back and drop the schema lock. */
