@@ -162,11 +162,29 @@ const char *handler_param(const struct handler_event *ev, const char *name);
  * or its encoding is bad (a '%' without two hex digits, or %00). */
 char *handler_param_decoded(const struct handler_event *ev, const char *name);
 
-/* A response header owned by its result. */
+/* A response header owned by its list: name and value share one block
+ * that name points to (free(name) frees both; handler_headers_add makes
+ * it). */
 struct handler_header {
     char *name;
     char *value;
 };
+
+/*
+ * Append the header name: value to the list *list of *n headers, both
+ * copied into one block. The array's capacity is implied by *n (8, then
+ * doubled at each power of two from 8), so every list must be grown by this
+ * function alone: *list is NULL when *n is 0 the first time. Never fails
+ * (aborts when out of memory, like xmalloc).
+ */
+void handler_headers_add(struct handler_header **list, size_t *n,
+                         const char *name, const char *value);
+
+/* Give h (one of a list) the value value (copied); its name stays. */
+void handler_header_set_value(struct handler_header *h, const char *value);
+
+/* Free the n headers of list and the array itself. list may be NULL. */
+void handler_headers_free(struct handler_header *list, size_t n);
 
 /* The proxy integration response. Embedded: handler_result_init / _fini. */
 struct handler_result {

@@ -201,11 +201,7 @@ void gateway_free(struct gateway *g)
 void gateway_add_header(struct gateway_response *res, const char *name,
                         const char *value)
 {
-    res->headers =
-        xrealloc(res->headers, (res->nheaders + 1) * sizeof *res->headers);
-    res->headers[res->nheaders].name = xstrdup(name);
-    res->headers[res->nheaders].value = xstrdup(value);
-    res->nheaders++;
+    handler_headers_add(&res->headers, &res->nheaders, name, value);
 }
 
 const char *gateway_find_header(const struct gateway_response *res,
@@ -230,11 +226,7 @@ const char *gateway_request_header(const struct gateway_request *req,
 
 void gateway_response_fini(struct gateway_response *res)
 {
-    for (size_t i = 0; i < res->nheaders; i++) {
-        free(res->headers[i].name);
-        free(res->headers[i].value);
-    }
-    free(res->headers);
+    handler_headers_free(res->headers, res->nheaders);
     free(res->body);
     memset(res, 0, sizeof *res);
 }

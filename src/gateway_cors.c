@@ -131,8 +131,8 @@ static void vary_origin(struct gateway_response *res)
             return;
         char *v =
             *h->value ? xasprintf("%s, Origin", h->value) : xstrdup("Origin");
-        free(h->value);
-        h->value = v;
+        handler_header_set_value(h, v);
+        free(v);
         return;
     }
     gateway_add_header(res, "Vary", "Origin");
@@ -146,8 +146,7 @@ static void drop_cors_headers(struct gateway_response *res)
 
     for (size_t i = 0; i < res->nheaders; i++) {
         if (!strncasecmp(res->headers[i].name, "Access-Control-", 15)) {
-            free(res->headers[i].name);
-            free(res->headers[i].value);
+            free(res->headers[i].name); /* and its value */
             continue;
         }
         res->headers[kept++] = res->headers[i];

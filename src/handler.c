@@ -59,22 +59,50 @@ void handler_result_init(struct handler_result *r)
 
 void handler_result_fini(struct handler_result *r)
 {
-    for (size_t i = 0; i < r->nheaders; i++) {
-        free(r->headers[i].name);
-        free(r->headers[i].value);
-    }
-    free(r->headers);
+    handler_headers_free(r->headers, r->nheaders);
     buf_fini(&r->body);
     handler_result_init(r);
+}
+
+/* name and value in one block: a response's headers cost one allocation
+ * each, not two (a GET has four or five of them). */
+static struct handler_header header_make(const char *name, const char *value)
+{
+    size_t n = strlen(name) + 1, v = strlen(value) + 1;
+    char *block = xmalloc(n + v);
+
+    memcpy(block, name, n);
+    memcpy(block + n, value, v);
+    return (struct handler_header){block, block + n};
+}
+
+void handler_headers_add(struct handler_header **list, size_t *n,
+                         const char *name, const char *value)
+{
+    if (*n == 0 || (*n >= 8 && !(*n & (*n - 1))))
+        *list = xrealloc(*list, (*n ? 2 * *n : 8) * sizeof **list);
+    (*list)[(*n)++] = header_make(name, value);
+}
+
+void handler_header_set_value(struct handler_header *h, const char *value)
+{
+    struct handler_header made = header_make(h->name, value);
+
+    free(h->name);
+    *h = made;
+}
+
+void handler_headers_free(struct handler_header *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(list[i].name);
+    free(list);
 }
 
 void handler_set_header(struct handler_result *r, const char *name,
                         const char *value)
 {
-    r->headers = xrealloc(r->headers, (r->nheaders + 1) * sizeof *r->headers);
-    r->headers[r->nheaders].name = xstrdup(name);
-    r->headers[r->nheaders].value = xstrdup(value);
-    r->nheaders++;
+    handler_headers_add(&r->headers, &r->nheaders, name, value);
 }
 
 int handler_respond(struct handler_result *r, int status)

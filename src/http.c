@@ -379,11 +379,8 @@ static enum MHD_Result refuse(struct http *h, struct MHD_Connection *c,
                                   .start_us = r->start_us};
 
     gateway_reject(h->gateway, &req, status, message, &r->gres);
-    r->gres.headers = xrealloc(r->gres.headers, (r->gres.nheaders + 1) *
-                                                    sizeof *r->gres.headers);
-    r->gres.headers[r->gres.nheaders].name = xstrdup("Connection");
-    r->gres.headers[r->gres.nheaders].value = xstrdup("close");
-    r->gres.nheaders++;
+    handler_headers_add(&r->gres.headers, &r->gres.nheaders, "Connection",
+                        "close");
     r->state = REFUSED;
     return send_response(c, &r->gres);
 }

@@ -461,6 +461,34 @@ static void builtin_health_is_ok(void **state)
     handler_result_fini(&r);
 }
 
+/* A header list grows past its first 8 and past 16, keeps its order, and
+ * a changed value leaves the name (name and value share one block). */
+static void header_list_grows_and_keeps_order(void **state)
+{
+    struct handler_header *list = NULL;
+    size_t n = 0;
+    char name[16], value[16];
+
+    (void)state;
+    for (int i = 0; i < 40; i++) {
+        snprintf(name, sizeof name, "X-H%d", i);
+        snprintf(value, sizeof value, "v%d", i);
+        handler_headers_add(&list, &n, name, value);
+    }
+    assert_int_equal(n, 40);
+    for (int i = 0; i < 40; i++) {
+        snprintf(name, sizeof name, "X-H%d", i);
+        snprintf(value, sizeof value, "v%d", i);
+        assert_string_equal(list[i].name, name);
+        assert_string_equal(list[i].value, value);
+    }
+    handler_header_set_value(&list[9], "a longer value than before");
+    assert_string_equal(list[9].name, "X-H9");
+    assert_string_equal(list[9].value, "a longer value than before");
+    assert_string_equal(list[10].value, "v10");
+    handler_headers_free(list, n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -477,6 +505,7 @@ int main(void)
         cmocka_unit_test(builtin_respond_reads_the_configured_result),
         cmocka_unit_test(builtin_respond_without_a_result_fails),
         cmocka_unit_test(builtin_health_is_ok),
+        cmocka_unit_test(header_list_grows_and_keeps_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
