@@ -55,8 +55,9 @@ enum kind { STR, UINT, PORT, LEVEL, DURABILITY, ONOFF, APITYPE, LOGFORMAT };
     X(max_headers, UINT, "maxHeaders", "CRUDD_MAX_HEADERS", "max-headers",     \
       "100", "request header fields at most; more is 431")                     \
     X(max_header_bytes, UINT, "maxHeaderBytes", "CRUDD_MAX_HEADER_BYTES",      \
-      "max-header-bytes", "24576",                                             \
-      "request line and headers in bytes at most; more is 431")                \
+      "max-header-bytes", "10240",                                             \
+      "request line and headers in bytes at most (API Gateway's quota); "      \
+      "more is 431")                                                           \
     X(request_timeout_s, UINT, "requestTimeoutSeconds",                        \
       "CRUDD_REQUEST_TIMEOUT_SECONDS", "request-timeout-seconds", "60",        \
       "a request body still arriving after this long closes the connection "   \
