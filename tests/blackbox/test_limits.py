@@ -106,6 +106,17 @@ class LimitsTest(CruddTestCase):
         fits = b"GET /items HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 1500 + b"\r\n\r\n"
         self.assertEqual(self.exchange(srv, fits)[0], 200)
 
+    def test_the_default_header_cap_is_api_gateways_10240_bytes(self):
+        # request line (21 bytes with its CRLF) + "Host: x" (9) + "X-Big: "
+        # and its CRLF (9) + the value: 10,240 bytes exactly fit
+        srv = self.start_server([])
+        line = b"GET /items HTTP/1.1\r\nHost: x\r\nX-Big: "
+        self.assertEqual(self.exchange(
+            srv, line + b"a" * 10201 + b"\r\n\r\n")[0], 200)
+        self.assertEqual(self.exchange(
+            srv, line + b"a" * 10202 + b"\r\n\r\n"), (431, {
+                "message": "Request Header Fields Too Large"}))
+
     def test_headers_far_beyond_the_limit_are_431_without_reading_them_all(self):
         srv = self.start_server(["--max-header-bytes", "2048"])
         huge = b"GET /items HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 40000 + b"\r\n\r\n"
