@@ -23,6 +23,9 @@ void buf_init(struct buf *b);
 void buf_fini(struct buf *b);
 /* Append n bytes from p. */
 void buf_append(struct buf *b, const void *p, size_t n);
+/* Make room for n more bytes (and the NUL) without changing what b holds:
+ * afterwards b->data is allocated and b->cap - b->len > n. */
+void buf_reserve(struct buf *b, size_t n);
 /* Cut b back to its first len bytes (len <= b->len), keeping its memory. */
 void buf_truncate(struct buf *b, size_t len);
 /* Append a NUL-terminated string. */

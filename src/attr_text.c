@@ -24,11 +24,39 @@ struct scan {
     struct buf tmp;  /* the decoded bytes of a string with escapes */
 };
 
-static void put(struct scan *s, const char *p, size_t n)
+/* Append to out, if any: in place while there is room (scan_item reserves
+ * enough for the common case, where the plain JSON is shorter than the
+ * typed text), through buf_append otherwise. */
+static inline void put(struct scan *s, const char *p, size_t n)
 {
-    if (s->out)
-        buf_append(s->out, p, n);
+    struct buf *b = s->out;
+
+    if (!b)
+        return;
+    if (b->cap - b->len > n) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+    } else {
+        buf_append(b, p, n);
+    }
 }
+
+/* 1 for the bytes that end a run of plain ones in a string literal: '"',
+ * '\\', the control characters (refused) and the bytes of multi-byte UTF-8
+ * sequences (checked one by one). */
+static const unsigned char special[256] = {
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+    R16(1), R16(1), /* 0x00-0x1F */
+    0,      0,      1,      0,      0,      0,      0,      0,
+    0,      0,      0,      0,      0,      0,      0,      0, /* 0x22 '"' */
+    R16(0), R16(0), 0,      0,      0,      0,      0,      0,
+    0,      0,      0,      0,      0,      0,      1,      0,
+    0,      0, /* 0x5C '\\' */
+    R16(0), R16(0), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1),
+    R16(1), R16(1),
+#undef R16
+};
 
 static void skip_space(struct scan *s)
 {
@@ -136,6 +164,16 @@ static int string_lit(struct scan *s, int name, const char **raw, size_t *n,
     while (s->p < s->end && *s->p != '"') {
         unsigned char c = (unsigned char)*s->p;
         size_t len = 1;
+        if (!special[c]) {
+            /* the run of plain bytes from here, in one go */
+            const char *q = s->p + 1;
+            while (q < s->end && !special[(unsigned char)*q])
+                q++;
+            if (*escaped)
+                buf_append(&s->tmp, s->p, (size_t)(q - s->p));
+            s->p = q;
+            continue;
+        }
         if (c == '\\') {
             if (!*escaped)
                 buf_append(&s->tmp, start, (size_t)(s->p - start));
@@ -304,6 +342,10 @@ static int scan_item(struct buf *out, const char *text, size_t len)
     int rc;
 
     buf_init(&s.tmp);
+    if (out && text) {
+        /* room for the plain JSON, which drops every type wrapper */
+        buf_reserve(out, len);
+    }
     rc = text ? map_out(&s, 0) : -1;
     skip_space(&s);
     if (rc == 0 && s.p != s.end)

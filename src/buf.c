@@ -35,6 +35,12 @@ static void reserve(struct buf *b, size_t extra)
     b->cap = cap;
 }
 
+void buf_reserve(struct buf *b, size_t n)
+{
+    reserve(b, n);
+    b->data[b->len] = '\0';
+}
+
 void buf_append(struct buf *b, const void *p, size_t n)
 {
     reserve(b, n);
