@@ -58,14 +58,14 @@ static const unsigned char special[256] = {
 #undef R16
 };
 
-static void skip_space(struct scan *s)
+static inline __attribute__((always_inline)) void skip_space(struct scan *s)
 {
     while (s->p < s->end &&
            (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
         s->p++;
 }
 
-static int eat(struct scan *s, char c)
+static inline __attribute__((always_inline)) int eat(struct scan *s, char c)
 {
     skip_space(s);
     if (s->p < s->end && *s->p == c) {

@@ -14,6 +14,7 @@
 
 struct segment {
     char *text; /* literal text, or the parameter name */
+    size_t len; /* strlen(text) */
     int param;  /* 1 for {name} */
     int greedy; /* 1 for {name+} */
 };
@@ -107,6 +108,7 @@ static int parse_template(struct entry *e, const char *resource,
                                "must be a whole segment",
                                resource);
             s->text = xstrndup(start, len);
+            s->len = len;
             e->literals++;
         }
     }
@@ -179,8 +181,7 @@ static int fits(const struct entry *e, const char *path, const char *spans[][2])
         size_t len = (size_t)(p - start);
         if (len == 0)
             return 0;
-        if (!s->param &&
-            (strlen(s->text) != len || memcmp(s->text, start, len) != 0))
+        if (!s->param && (s->len != len || memcmp(s->text, start, len) != 0))
             return 0;
         spans[i][0] = start;
         spans[i][1] = p;
@@ -201,10 +202,10 @@ enum route_result route_match(const struct route_table *t, const char *method,
     *nparams = 0;
     for (int i = 0; i < t->n; i++) {
         const struct entry *e = &t->entries[i];
-        if (!fits(e, path, spans))
-            continue;
-        path_seen = 1;
+        /* the method first: it is cheaper to compare than the path */
         if (strcmp(e->route.method, method) && strcmp(e->route.method, "ANY"))
+            continue;
+        if (!fits(e, path, spans))
             continue;
         /* the most literal template wins; among equals, an exact method
          * beats ANY */
@@ -213,8 +214,12 @@ enum route_result route_match(const struct route_table *t, const char *method,
              !strcmp(best->route.method, "ANY")))
             best = e;
     }
-    if (!best)
+    if (!best) {
+        /* does the path name a resource under another method? */
+        for (int i = 0; i < t->n && !path_seen; i++)
+            path_seen = fits(&t->entries[i], path, spans);
         return path_seen ? ROUTE_PATH_ONLY : ROUTE_NONE;
+    }
     fits(best, path, spans);
     for (int i = 0; i < best->nsegs; i++) {
         if (!best->segs[i].param || *nparams == ROUTE_MAX_PARAMS)
