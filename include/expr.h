@@ -51,11 +51,12 @@ struct expr;
  * expr_usage_check once. Embedded by value: expr_usage_init / _fini.
  */
 struct expr_usage {
-    json_t *names;  /* object used as a set: "#n" → true */
-    json_t *values; /* object used as a set: ":v" → true */
+    json_t *names;  /* object used as a set: "#n" → true; NULL: empty */
+    json_t *values; /* object used as a set: ":v" → true; NULL: empty */
 };
 
-/* An empty usage (two new empty sets). Never fails. */
+/* An empty usage (no allocation: a set is made on its first member). Never
+ * fails. */
 void expr_usage_init(struct expr_usage *u);
 /* Release what u holds; u may be initialized again afterwards. */
 void expr_usage_fini(struct expr_usage *u);

@@ -1086,10 +1086,12 @@ static void leave(struct parser *p)
     p->depth--;
 }
 
-static void mark_used(json_t *set, const char *key, size_t len)
+/* Add key to *set, made on the first use (most requests have none). */
+static void mark_used(json_t **set, const char *key, size_t len)
 {
-    if (set)
-        json_object_setn_new(set, key, len, json_true());
+    if (!*set)
+        *set = json_object();
+    json_object_setn_new(*set, key, len, json_true());
 }
 
 /* Canonicalize the numbers of a copied attribute value in place, so that
@@ -1151,7 +1153,7 @@ static struct node *p_value(struct parser *p)
         return NULL;
     }
     if (p->usage)
-        mark_used(p->usage->values, key, t->len);
+        mark_used(&p->usage->values, key, t->len);
     n = node_new(N_VALUE);
     n->value = json_deep_copy(v);
     if (!n->value || canon_numbers(n->value, &nerr) < 0) {
@@ -1204,7 +1206,7 @@ static int p_name(struct parser *p, struct path *out)
             return -1;
         }
         if (p->usage)
-            mark_used(p->usage->names, s, t->len);
+            mark_used(&p->usage->names, s, t->len);
         el.len = json_string_length(v);
         el.name = xmalloc(el.len + 1);
         memcpy(el.name, json_string_value(v), el.len + 1);
@@ -1984,8 +1986,8 @@ out:
 
 void expr_usage_init(struct expr_usage *u)
 {
-    u->names = json_object();
-    u->values = json_object();
+    u->names = NULL;
+    u->values = NULL;
 }
 
 void expr_usage_fini(struct expr_usage *u)
