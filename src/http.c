@@ -212,11 +212,17 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, struct request *r)
     if (!response)
         return MHD_NO;
     res->body = NULL; /* libmicrohttpd frees it with the response */
-    snprintf(crc, sizeof crc, "%lu", res->crc32);
+    /* the decimal digits of the CRC, without snprintf's format machinery */
+    char *d = crc + sizeof crc - 1;
+    unsigned long v = res->crc32;
+    *d = '\0';
+    do
+        *--d = (char)('0' + v % 10);
+    while (v /= 10);
     MHD_add_response_header(response, "Content-Type",
                             "application/x-amz-json-1.0");
     MHD_add_response_header(response, "x-amzn-RequestId", res->request_id);
-    MHD_add_response_header(response, "x-amz-crc32", crc);
+    MHD_add_response_header(response, "x-amz-crc32", d);
     ret = MHD_queue_response(c, (unsigned)res->status, response);
     MHD_destroy_response(response);
     return ret;
@@ -349,21 +355,29 @@ static void on_connection(void *cls, struct MHD_Connection *c,
     pthread_mutex_unlock(&h->conns_lock);
 }
 
+/* The size of the request line and header fields, as sent. */
+struct header_size {
+    size_t bytes;
+    unsigned fields;
+};
+
 static enum MHD_Result add_size(void *cls, enum MHD_ValueKind kind,
                                 const char *key, const char *value)
 {
-    size_t *n = cls;
+    struct header_size *n = cls;
 
     (void)kind;
-    *n += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": ", CRLF */
+    n->bytes += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": ", CRLF */
+    n->fields++;
     return MHD_YES;
 }
 
-/* The bytes of the request line and header fields, as sent. */
-static size_t header_bytes(struct MHD_Connection *c, const char *method,
-                           const char *url)
+static struct header_size header_size(struct MHD_Connection *c,
+                                      const char *method, const char *url)
 {
-    size_t n = strlen(method) + strlen(url) + 12; /* " ", " HTTP/1.1", CRLF */
+    /* " ", " HTTP/1.1", CRLF */
+    struct header_size n = {strlen(method) + strlen(url) + 12, 0};
+
     MHD_get_connection_values(c, MHD_HEADER_KIND, add_size, &n);
     return n;
 }
@@ -422,13 +436,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
             client_address(c, r->ip, sizeof r->ip);
         if (cs && cs->refused)
             return refuse(h, c, r, method, url, 503, cs->refused);
-        if (h->cfg->max_headers &&
-            (unsigned)MHD_get_connection_values(c, MHD_HEADER_KIND, NULL,
-                                                NULL) > h->cfg->max_headers)
-            return refuse(h, c, r, method, url, 431,
-                          "Request Header Fields Too Large");
-        if (h->cfg->max_header_bytes &&
-            header_bytes(c, method, url) > h->cfg->max_header_bytes)
+        const struct header_size size = header_size(c, method, url);
+        if ((h->cfg->max_headers && size.fields > h->cfg->max_headers) ||
+            (h->cfg->max_header_bytes && size.bytes > h->cfg->max_header_bytes))
             return refuse(h, c, r, method, url, 431,
                           "Request Header Fields Too Large");
         const char *cl =
