@@ -479,6 +479,15 @@ struct store *store_open_ex(const char *path, unsigned connections,
             store_close(s);
             return NULL;
         }
+        /* the writer commits, so its setting is the one that counts */
+        if (sqlite3_exec(s->writer_conn->db,
+                         "PRAGMA wal_autocheckpoint = " STORE_CHECKPOINT_PAGES,
+                         NULL, NULL, NULL)) {
+            err_set(err, ERR_UNAVAILABLE, "%s: %s", path,
+                    sqlite3_errmsg(s->writer_conn->db));
+            store_close(s);
+            return NULL;
+        }
     }
     if (store_writer_start(s, err)) {
         store_close(s);

@@ -18,7 +18,10 @@
  * SQLite's busy handler (steps of up to 100 ms: a p99 over a second).
  *
  * Checkpoints stay SQLite's automatic ones, run by the writer in the
- * commit that crosses 1000 WAL pages. A PASSIVE checkpoint on a thread of
+ * commit that crosses STORE_CHECKPOINT_PAGES (750) WAL pages: fewer pages
+ * than SQLite's 1000, because the writes queued behind that commit wait
+ * for it, and a shorter checkpoint is a shorter p99 (store_impl.h has the
+ * figures). A PASSIVE checkpoint on a thread of
  * its own was measured here at about half the throughput: the writer then
  * never finds the WAL wholly checkpointed, so never restarts it, and every
  * commit's sync also has to extend the file.

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -784,6 +785,35 @@ static void table_changes_and_writes_interleave(void **state)
     tmp_remove(&t);
 }
 
+/* The writer checkpoints the WAL at 750 pages, not SQLite's 1000: after
+ * writes worth far more than that, the WAL file (reused from its start
+ * after each checkpoint) never held 1000 pages. */
+static void writer_checkpoints_before_1000_wal_pages(void **state)
+{
+    struct tmp t;
+    struct store *s = open_items(&t, STORE_COMMIT_GROUP);
+    char id[32], wal[128], *v = xmalloc(2049);
+    struct stat st;
+
+    (void)state;
+    memset(v, 'x', 2048);
+    v[2048] = '\0';
+    for (int i = 0; i < 2500; i++) {
+        snprintf(id, sizeof id, "item-%d", i);
+        put_ok(s, id, v, NULL);
+    }
+    snprintf(wal, sizeof wal, "%s-wal", t.path);
+    if (stat(wal, &st))
+        fail_msg("no WAL at %s", wal);
+    /* a WAL frame is a 24-byte header and a 4096-byte page */
+    assert_true(st.st_size > 500 * (4096 + 24));
+    assert_true(st.st_size < 1000 * (4096 + 24));
+    assert_v(s, "item-2499", v);
+    free(v);
+    store_close(s);
+    tmp_remove(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -798,6 +828,7 @@ int main(void)
         cmocka_unit_test(writes_are_visible_when_they_return_grouped),
         cmocka_unit_test(writes_are_visible_when_they_return_single),
         cmocka_unit_test(table_changes_and_writes_interleave),
+        cmocka_unit_test(writer_checkpoints_before_1000_wal_pages),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
