@@ -45,18 +45,22 @@ static inline void put(struct scan *s, const char *p, size_t n)
 /* 1 for the bytes that end a run of plain ones in a string literal: '"',
  * '\\', the control characters (refused) and the bytes of multi-byte UTF-8
  * sequences (checked one by one). */
+/* clang-format off */
 static const unsigned char special[256] = {
 #define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
-    R16(1), R16(1), /* 0x00-0x1F */
-    0,      0,      1,      0,      0,      0,      0,      0,
-    0,      0,      0,      0,      0,      0,      0,      0, /* 0x22 '"' */
-    R16(0), R16(0), 0,      0,      0,      0,      0,      0,
-    0,      0,      0,      0,      0,      0,      1,      0,
-    0,      0, /* 0x5C '\\' */
-    R16(0), R16(0), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1),
-    R16(1), R16(1),
+    R16(1),                                         /* 0x00-0x0F */
+    R16(1),                                         /* 0x10-0x1F */
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20-0x2F: '"' */
+    R16(0),                                         /* 0x30-0x3F */
+    R16(0),                                         /* 0x40-0x4F */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x50-0x5F: '\\' */
+    R16(0),                                         /* 0x60-0x6F */
+    R16(0),                                         /* 0x70-0x7F */
+    R16(1), R16(1), R16(1), R16(1),                 /* 0x80-0xBF */
+    R16(1), R16(1), R16(1), R16(1),                 /* 0xC0-0xFF */
 #undef R16
 };
+/* clang-format on */
 
 static inline __attribute__((always_inline)) void skip_space(struct scan *s)
 {
