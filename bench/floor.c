@@ -2,7 +2,7 @@
  * floor — the performance floor crudd's benchmark is measured against.
  *
  * The least a libmicrohttpd + SQLite server can do for the same requests:
- * a thread pool sized to the cores, epoll, one SQLite connection per worker
+ * a thread pool sized to the cores it may run on (like crudd), epoll, one SQLite connection per worker
  * thread (opened lazily, WAL, prepared statements), GET /items/{id} as one
  * point lookup answered with the stored JSON, POST /items as one single-row
  * transaction with synchronous=FULL. No routing, no gateway, no JSON
@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -311,6 +312,10 @@ int main(int argc, char **argv)
     long port = -1, threads = sysconf(_SC_NPROCESSORS_ONLN), n = 0;
     sigset_t stop;
     int sig;
+    cpu_set_t cpus;
+
+    if (sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) > 0)
+        threads = CPU_COUNT(&cpus);
 
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--port") == 0)

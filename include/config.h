@@ -131,7 +131,7 @@ struct config {
     char *db;               /* database file or ":memory:", "./data/crudd.db" */
     char *stage;            /* the stage prefix, "prod" */
     int log_level;          /* enum log_level */
-    unsigned threads;       /* worker threads; 0 = one per core */
+    unsigned threads;       /* worker threads; 0 = one per usable core */
     unsigned write_threads; /* the write pool (http.c); 0 = none */
     int durability;         /* enum store_durability */
     int group_commit;       /* 1: concurrent writes share commits (default) */

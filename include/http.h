@@ -4,8 +4,9 @@
  * configured cap), hands it to the gateway, and sends what the gateway
  * answers.
  *
- * Threading: libmicrohttpd's internal thread pool (one thread per core by
- * default, epoll), each worker running the gateway for its connections.
+ * Threading: libmicrohttpd's internal thread pool (one thread per usable
+ * core by default, epoll), each worker running the gateway for its
+ * connections; with one thread, libmicrohttpd's polling thread alone.
  * http_open and http_close run on the main thread.
  */
 #ifndef CRUDD_HTTP_H
@@ -20,7 +21,8 @@ struct http;
 
 /*
  * Listen on cfg->bind:cfg->port (IPv4 or IPv6 literal; port 0 = a free
- * port) with threads worker threads, and serve requests: POST / with an
+ * port) with threads worker threads (1 = no pool: the polling thread
+ * serves every connection), and serve requests: POST / with an
  * X-Amz-Target header through the DynamoDB face d, every other request
  * through the gateway g. cfg, g and d are borrowed and must outlive the
  * server. Bodies over cfg->max_body bytes

@@ -32,7 +32,7 @@ enum kind { STR, UINT, PORT, LEVEL, DURABILITY, ONOFF, APITYPE, LOGFORMAT };
     X(log_level, LEVEL, "logLevel", "CRUDD_LOG_LEVEL", "log-level", "info",    \
       "debug, info, warn or error (debug prints each proxy event)")            \
     X(threads, UINT, "threads", "CRUDD_THREADS", "threads", "0",               \
-      "worker threads; 0 = one per core")                                      \
+      "worker threads; 0 = one per core it may run on (its CPU affinity)")     \
     X(write_threads, UINT, "writeThreads", "CRUDD_WRITE_THREADS",              \
       "write-threads", "32",                                                   \
       "threads for requests that may write (all but GET, HEAD, OPTIONS): "     \

@@ -578,11 +578,18 @@ struct http *http_open(const struct config *cfg, unsigned threads,
     pthread_cond_init(&h->wake, NULL);
     pthread_mutex_init(&h->conns_lock, NULL);
     h->writers = xcalloc(cfg->write_threads + 1, sizeof *h->writers);
+    /* One thread is the internal polling thread alone: libmicrohttpd
+     * (0.9.75) warns about a pool size of 0 or 1, so the option is left
+     * out (an array that starts with MHD_OPTION_END is empty). */
+    struct MHD_OptionItem pool[] = {
+        {threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+         (intptr_t)threads, NULL},
+        {MHD_OPTION_END, 0, NULL}};
     h->daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, h,
         /* first, or libmicrohttpd logs its own warnings on stderr */
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        (struct sockaddr *)&ss, MHD_OPTION_ARRAY, pool,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,20 @@
 /* How long a stop waits for requests in flight (docker stop allows 10 s;
  * a CRUD request takes milliseconds). */
 #define STOP_GRACE_MS 1500
+
+/* The cores this process may run on: its CPU affinity (taskset, docker
+ * --cpuset-cpus), as nproc(1) counts them; all online cores if that is
+ * unknown. At least 1. */
+static unsigned usable_cores(void)
+{
+    cpu_set_t set;
+    long online;
+
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return (unsigned)CPU_COUNT(&set);
+    online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? (unsigned)online : 1;
+}
 
 /* mkdir -p of path's directory, so that ./data/crudd.db works at once. */
 static int make_parent_dirs(const char *path)
@@ -109,9 +124,7 @@ static int serve(const struct config *cfg)
                                       cfg->credentials[i].secret_access_key};
     sigset_t stop;
     int sig, rc = 1;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads =
-        cfg->threads ? cfg->threads : (unsigned)(cores > 0 ? cores : 1);
+    unsigned threads = cfg->threads ? cfg->threads : usable_cores();
 
     /* block the stop signals before any thread starts, so every thread
      * inherits the mask and only sigwait below receives them */
@@ -149,9 +162,9 @@ static int serve(const struct config *cfg)
         log_warn("fault injection enabled: %s", fault);
     sw.store = store;
     sweeping = pthread_create(&sw.thread, NULL, sweep_loop, &sw) == 0;
-    log_info("database %s, stage /%s, %u threads, durability %s, group "
-             "commit %s",
-             cfg->db, cfg->stage, threads,
+    log_info("database %s, stage /%s, %u worker thread%s, durability %s, "
+             "group commit %s",
+             cfg->db, cfg->stage, threads, threads == 1 ? "" : "s",
              cfg->durability == STORE_DURABILITY_FULL ? "full" : "normal",
              cfg->group_commit ? "on" : "off");
     sigwait(&stop, &sig);

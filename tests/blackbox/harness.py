@@ -125,16 +125,17 @@ class Server:
     db: a path to reuse (restart tests) or None for <fresh temp dir>/crudd.db.
     args: extra command-line arguments. env: extra environment variables.
     port_arg / db_arg: False to leave that flag out (config/env tests).
+    wrapper: a command that execs crudd (e.g. ["taskset", "-c", "0"]).
     """
 
     def __init__(self, args=(), db=None, env=None, port_arg=True,
-                 db_arg=True):
+                 db_arg=True, wrapper=()):
         if not binary_exists():
             raise AssertionError("crudd binary not found at " + CRUDD_BIN)
         self.tmpdir = tempfile.mkdtemp(prefix="crudd-bb-")
         self.db = db if db is not None else os.path.join(self.tmpdir,
                                                          "crudd.db")
-        cmd = [CRUDD_BIN]
+        cmd = list(wrapper) + [CRUDD_BIN]
         if port_arg:
             cmd += ["--port", "0"]
         if db_arg:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import tempfile
 import unittest
@@ -100,6 +101,35 @@ class CliTest(CruddTestCase):
         item = self.create({"a": 1}, srv=srv)
         self.assert_item_is(item["id"], item, srv=srv)
         srv.stop()
+
+    def worker_threads(self, srv):
+        """The worker thread count crudd logs at start."""
+        line = srv.wait_for_log(lambda l: l.startswith("database "))
+        self.assertIsNotNone(line, srv.log_text())
+        m = re.search(r", (\d+) worker threads?,", line)
+        self.assertIsNotNone(m, line)
+        return int(m.group(1))
+
+    def test_threads_1_serves_without_a_pool_or_warnings(self):
+        srv = self.start_server(["--threads", "1", "--log-level", "debug"])
+        self.assertRegex(srv.first_line, LISTENING_RE)
+        item = self.create({"a": 1}, srv=srv)
+        self.assert_item_is(item["id"], item, srv=srv)
+        self.assertEqual(self.worker_threads(srv), 1)
+        self.assertNotIn("libmicrohttpd", srv.log_text())
+
+    def test_default_threads_are_the_cores_it_may_run_on(self):
+        # one per core in the CPU affinity (taskset, docker --cpuset-cpus),
+        # not one per core of the machine
+        cpus = sorted(os.sched_getaffinity(0))
+        for allowed in ([cpus[0]], cpus[:2]):
+            with self.subTest(cpus=allowed):
+                srv = self.start_server(wrapper=[
+                    "taskset", "-c", ",".join(map(str, allowed))])
+                self.assertEqual(self.worker_threads(srv), len(allowed))
+                self.assertEqual(
+                    self.req("GET", "/_crudd/health", srv=srv).status, 200)
+                srv.stop()
 
     def test_durability_full_is_accepted(self):
         srv = self.start_server(["--durability", "full"])
