@@ -568,6 +568,18 @@ char *store_column_dup(sqlite3_stmt *st, int i)
     return p ? xstrdup(p) : NULL;
 }
 
+const char *store_column_bytes(sqlite3_stmt *st, int i, size_t *len)
+{
+    const char *p;
+
+    *len = 0;
+    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+        return NULL;
+    p = sqlite3_column_blob(st, i);
+    *len = (size_t)sqlite3_column_bytes(st, i);
+    return p ? p : ""; /* NULL for a zero-length value */
+}
+
 static char column_type(sqlite3_stmt *st, int i)
 {
     const char *p = (const char *)sqlite3_column_text(st, i);

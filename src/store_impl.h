@@ -222,6 +222,12 @@ int store_write_locked(struct store *s, store_job_fn *fn, void *arg,
 int store_valid_name(const char *name);
 int store_valid_key_type(char type);
 char *store_column_dup(sqlite3_stmt *st, int i);
+/* Column i of st's row as its bytes, without the NUL terminator that
+ * sqlite3_column_text must copy the value into a fresh allocation to add:
+ * a pointer into SQLite's page (valid until the next step, reset or
+ * finalize of st) and *len its length; NULL (and *len 0) when the column
+ * is SQL NULL. Text is returned as stored (UTF-8), not converted. */
+const char *store_column_bytes(sqlite3_stmt *st, int i, size_t *len);
 /* Read table name (with its indexes) from the database: 1 found (*out a new
  * table for store_table_free), 0 none, -1 failed. */
 int store_table_load(struct conn *c, const char *name, struct table **out,

@@ -27,14 +27,14 @@ static void etag_of(const char *text, size_t n, char etag[STORE_ETAG_SIZE])
 
 json_t *store_item_decode(sqlite3_stmt *st, int col, struct err *err)
 {
-    const char *text = (const char *)sqlite3_column_text(st, col);
+    size_t len;
+    const char *text = store_column_bytes(st, col, &len);
     json_error_t jerr;
     json_t *item;
 
     if (!text)
         goto bad;
-    item = json_loadb(text, (size_t)sqlite3_column_bytes(st, col),
-                      JSON_ALLOW_NUL, &jerr);
+    item = json_loadb(text, len, JSON_ALLOW_NUL, &jerr);
     if (item && json_is_object(item))
         return item;
     json_decref(item);
@@ -59,8 +59,10 @@ static int item_row(struct conn *c, const struct table *t, const struct buf *pk,
     store_bind_blob(st, 3, sk);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        const char *tag = (const char *)sqlite3_column_text(st, 1);
-        size_t n = tag ? strnlen(tag, STORE_ETAG_SIZE - 1) : 0;
+        size_t n;
+        const char *tag = store_column_bytes(st, 1, &n);
+        if (n > STORE_ETAG_SIZE - 1)
+            n = STORE_ETAG_SIZE - 1;
         memcpy(etag, tag ? tag : "", n);
         etag[n] = '\0';
     } else if (rc != SQLITE_DONE) {
@@ -94,10 +96,11 @@ int store_item_read_text(struct conn *c, const struct table *t,
     info->found = 0;
     info->size = 0;
     if (rc == SQLITE_ROW) {
-        const char *p = (const char *)sqlite3_column_text(st, 0);
+        size_t len;
+        const char *p = store_column_bytes(st, 0, &len);
         sqlite3_int64 size = sqlite3_column_int64(st, 2);
         if (p) {
-            buf_append(text, p, (size_t)sqlite3_column_bytes(st, 0));
+            buf_append(text, p, len);
             info->found = 1;
             info->size = size > 0 ? (size_t)size : 0;
         } else {
