@@ -9,7 +9,9 @@
 # Environment: BENCH_SECONDS (per test, default 5), BENCH_ITEMS (default
 # 10000), BENCH_CONNECTIONS (default 32), BENCH_ROUNDS (GetItem: the
 # median of that many rounds, default 3), BENCH_DURABILITY (crudd's
-# --durability, default full; dynalite keeps nothing on disk at all).
+# --durability, default full; dynalite keeps nothing on disk at all),
+# BENCH_PIN (default 1: wrk on its own core(s), crudd and dynalite on the
+# others, see bench_cpus in bench/lib.sh; 0: all on every core).
 #
 # dynalite is pinned in bench/ddb/package.json and installed with `npm ci`
 # into bench/ddb/node_modules when it is not there.
@@ -56,6 +58,7 @@ fi
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 bench_tmp crudd-bench-ddb
+bench_cpus
 
 
 AUTH="AWS4-HMAC-SHA256 Credential=bench/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=$(printf '0%.0s' {1..64})"
@@ -86,8 +89,9 @@ wait_line() {
 
 # crudd: a port of its own choosing, which it names on its first stderr line
 # (also at warn level); it has ItemsTable from the start.
-"$CRUDD_BIN" --bind 127.0.0.1 --port 0 --db "$TMP/crudd.db" \
-    --log-level warn --durability "$DURABILITY" 2>"$TMP/crudd.log" &
+"${SERVER_ON[@]}" "$CRUDD_BIN" --bind 127.0.0.1 --port 0 \
+    --db "$TMP/crudd.db" --log-level warn --durability "$DURABILITY" \
+    2>"$TMP/crudd.log" &
 CRUDD_PID=$!
 PIDS+=("$CRUDD_PID")
 CRUDD_PORT=$(wait_line "$TMP/crudd.log" "$CRUDD_PID" \
@@ -100,7 +104,7 @@ CRUDD_PORT=$(wait_line "$TMP/crudd.log" "$CRUDD_PID" \
 # dynalite: in memory (no --path); its CLI takes --port 0 for its default
 # 4567, so the port is chosen here. Tables go ACTIVE at once.
 DYNALITE_PORT=$(free_port)
-node "$DYNALITE" --host 127.0.0.1 --port "$DYNALITE_PORT" \
+"${SERVER_ON[@]}" node "$DYNALITE" --host 127.0.0.1 --port "$DYNALITE_PORT" \
     --createTableMs 0 >"$TMP/dynalite.log" 2>&1 &
 DYNALITE_PID=$!
 PIDS+=("$DYNALITE_PID")
@@ -149,7 +153,8 @@ declare -A RES
 run() {
     local out
     out=$(ITEMS=$ITEMS timeout $((${4:-$SECONDS_PER_TEST} + 15)) \
-        wrk -t2 -c"$CONNS" -d"${4:-$SECONDS_PER_TEST}s" --timeout 2s \
+        "${WRK_ON[@]}" wrk -t"$WRK_THREADS" -c"$CONNS" \
+        -d"${4:-$SECONDS_PER_TEST}s" --timeout 2s \
         --latency -s "bench/$3" "http://127.0.0.1:$2") || {
         echo "bench/ddb: wrk failed for $1:" >&2
         echo "$out" >&2
@@ -159,8 +164,7 @@ run() {
 }
 
 echo "wrk on 127.0.0.1, ${SECONDS_PER_TEST} s per test (GetItem: the median of" \
-    "$ROUNDS), $CONNS connections," \
-    "2 threads, $(nproc) cores (wrk shares them with the server);" \
+    "$ROUNDS), $CONNS connections; $CPU_SPLIT;" \
     "crudd --durability $DURABILITY, dynalite in memory"
 port_of() { [[ $1 == dynalite ]] && echo "$DYNALITE_PORT" || echo "$CRUDD_PORT"; }
 for target in crudd dynalite; do

@@ -45,3 +45,37 @@ medians() {
             print ""
         }'
 }
+
+# bench_cpus: split the cores this script may run on between the load
+# generator and the servers, so that neither time-shares a core with the
+# other. On a shared core every response a server sends wakes wrk, which
+# preempts the server (perf: a quarter of crudd's samples were that
+# switch), and the figures measure the scheduler more than the server.
+# wrk gets the lowest quarter of the cores (at least one), the servers the
+# rest. Sets WRK_ON and SERVER_ON (command prefixes, taskset; empty when
+# not split), WRK_THREADS (wrk's -t for many connections) and CPU_SPLIT (a
+# phrase for the header line). BENCH_PIN=0, or a single core, leaves every
+# process on every core, wrk with 2 threads.
+# shellcheck disable=SC2034  # the caller reads what it sets
+bench_cpus() {
+    local cpus n k
+    read -ra cpus < <(python3 -c \
+        'import os; print(*sorted(os.sched_getaffinity(0)))')
+    n=${#cpus[@]}
+    if [[ ${BENCH_PIN:-1} == 0 ]] || ((n < 2)) ||
+        ! command -v taskset >/dev/null; then
+        WRK_ON=()
+        SERVER_ON=()
+        WRK_THREADS=2
+        CPU_SPLIT="$n cores, shared by wrk (2 threads) and the server"
+        return
+    fi
+    k=$((n / 4 > 0 ? n / 4 : 1))
+    local wrk_list server_list
+    wrk_list=$(IFS=,; echo "${cpus[*]:0:k}")
+    server_list=$(IFS=,; echo "${cpus[*]:k}")
+    WRK_ON=(taskset -c "$wrk_list")
+    SERVER_ON=(taskset -c "$server_list")
+    WRK_THREADS=$k
+    CPU_SPLIT="$n cores: wrk ($k thread(s)) on cpu $wrk_list, the server on cpu $server_list"
+}

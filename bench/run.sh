@@ -10,7 +10,8 @@
 # it is below the target; 1 always; 0 never), BENCH_WRITE_THREADS (default
 # 32: the --threads of the group commit runs, see below), BENCH_GC_ROUNDS
 # (default 3), BENCH_GET_ROUNDS (default 3: GET at 32 connections, the
-# median of that many rounds).
+# median of that many rounds), BENCH_PIN (default 1: wrk and the servers
+# on separate cores, see bench_cpus in bench/lib.sh; 0: all on every core).
 #
 # Group commit: POST /items at 32 connections against crudd with group
 # commit on and against crudd with --group-commit off (one transaction per
@@ -66,6 +67,7 @@ fi
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 bench_tmp crudd-bench
+bench_cpus
 
 
 # wait_http PORT PATH: until the server answers anything on PATH (5 s max).
@@ -91,7 +93,8 @@ start_crudd() {
     local name=$1 port
     shift
     port=$(free_port)
-    "$CRUDD_BIN" --bind 127.0.0.1 --port "$port" --db "$TMP/$name.db" \
+    "${SERVER_ON[@]}" "$CRUDD_BIN" --bind 127.0.0.1 --port "$port" \
+        --db "$TMP/$name.db" \
         --log-level warn --durability full "$@" 2>"$TMP/$name.log" &
     PID_OF[$name]=$!
     PIDS+=("$!")
@@ -107,7 +110,8 @@ start_crudd crudd
 CRUDD_PORT=${PORT_OF[crudd]}
 CRUDD_PID=${PID_OF[crudd]}
 
-"$FLOOR_BIN" --port 0 --db "$TMP/floor.db" --seed "$ITEMS" 2>"$TMP/floor.log" &
+"${SERVER_ON[@]}" "$FLOOR_BIN" --port 0 --db "$TMP/floor.db" --seed "$ITEMS" \
+    2>"$TMP/floor.log" &
 FLOOR_PID=$!
 PIDS+=("$FLOOR_PID")
 FLOOR_PORT=
@@ -142,9 +146,10 @@ fi
 # (req/s p50_us p99_us non2xx socket_errors) goes into RES[NAME].
 declare -A RES
 run() {
-    local threads=2 out
+    local threads=$WRK_THREADS out
     ((${4} == 1)) && threads=1
-    out=$(ITEMS=$ITEMS wrk -t"$threads" -c"$4" -d"${5:-$SECONDS_PER_TEST}s" \
+    out=$(ITEMS=$ITEMS "${WRK_ON[@]}" wrk -t"$threads" -c"$4" \
+        -d"${5:-$SECONDS_PER_TEST}s" \
         --timeout 2s --latency -s "bench/$3" "http://127.0.0.1:$2") || {
         echo "bench: wrk failed for $1:" >&2
         echo "$out" >&2
@@ -154,8 +159,7 @@ run() {
 }
 
 echo "wrk on 127.0.0.1, ${SECONDS_PER_TEST} s per test (get c32: the median of" \
-    "$GET_ROUNDS), $(nproc) cores" \
-    "(wrk shares them with the server)"
+    "$GET_ROUNDS); $CPU_SPLIT"
 port_of() { [[ $1 == floor ]] && echo "$FLOOR_PORT" || echo "$CRUDD_PORT"; }
 for target in crudd floor; do
     run warmup "$(port_of $target)" get_random.lua 32 1
@@ -177,7 +181,18 @@ done
 # they do not share the cores or the disk; GC_ROUNDS rounds of baseline then
 # group commit, interleaved, so that a burst of load from elsewhere on the
 # machine hits both alike; each figure is the median of its rounds.
+# These runs put wrk and crudd on every core (as BENCH_PIN=0 does): a write
+# waits for its fsync, not for the CPU, and its request passes through three
+# of crudd's threads (HTTP, write pool, commit), which on one core queue
+# behind each other; on a split 2-core machine group commit fell from
+# 12-13k to 9.7k writes/s. The comparison is crudd with itself, either way.
 GC_CONFIGS=("default threads|" "$WRITE_THREADS threads|--threads $WRITE_THREADS")
+SPLIT_WRK_ON=("${WRK_ON[@]}")
+SPLIT_SERVER_ON=("${SERVER_ON[@]}")
+SPLIT_WRK_THREADS=$WRK_THREADS
+WRK_ON=()
+SERVER_ON=()
+WRK_THREADS=2
 for cfg in "${GC_CONFIGS[@]}"; do
     label=${cfg%%|*}
     # shellcheck disable=SC2206  # the flags split on purpose
@@ -193,6 +208,9 @@ for cfg in "${GC_CONFIGS[@]}"; do
         done
     done
 done
+WRK_ON=("${SPLIT_WRK_ON[@]}")
+SERVER_ON=("${SPLIT_SERVER_ON[@]}")
+WRK_THREADS=$SPLIT_WRK_THREADS
 
 for target in crudd floor; do
     RES[$target get c32]=$(medians "$target get c32" "$GET_ROUNDS")
@@ -255,7 +273,8 @@ verdict "$v" "crudd GET p99 at 32 connections is" \
 
 echo
 echo "POST /items at 32 connections, group commit against one transaction" \
-    "per write; medians of $GC_ROUNDS rounds, each on a fresh database:"
+    "per write; medians of $GC_ROUNDS rounds, each on a fresh database;" \
+    "wrk and crudd on every core:"
 printf '%-46s %10s %9s %9s %8s %7s\n' "" "writes/s" "p50 ms" "p99 ms" \
     "non-2xx" errors
 declare -A GC
