@@ -26,13 +26,17 @@
 /* schema.sql, turned into a C string by the Makefile (build/schema.c). */
 extern const char schema_sql[];
 
-/* Only the writer thread writes, so in this process nothing waits for
- * SQLite's write lock; these cover another process holding it (a sqlite3
- * shell, a backup). BEGIN IMMEDIATE attempts, each waiting up to
- * BUSY_TIMEOUT_MS: only a lock held elsewhere for a minute makes a write
- * fail. */
+/* Only the writer thread writes, and no other process can open the
+ * database while crudd has it (STORE_VFS), so nothing should wait for
+ * SQLite's write lock; these are a guard all the same. BEGIN IMMEDIATE
+ * attempts, each waiting up to BUSY_TIMEOUT_MS: only a lock held for a
+ * minute makes a write fail. */
 #define BUSY_TIMEOUT_MS 10000
 #define BUSY_RETRIES 6
+/* How long the first connection waits for another process to let go of
+ * the database at start (one that is just exiting) before crudd gives up
+ * and says who holds it. */
+#define START_BUSY_MS 2000
 
 /* The line that opens schema.sql's migration from version N. */
 #define MIGRATE_TAG "\n-- @migrate "
@@ -292,6 +296,19 @@ static void sql_expiry(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 /* --- connections -------------------------------------------------------- */
 
+/* A failed step of opening path on db: ERR_UNAVAILABLE with SQLite's
+ * message, or for SQLITE_BUSY, what it means under STORE_VFS. */
+static int open_fail(sqlite3 *db, const char *path, struct err *err)
+{
+    if (sqlite3_errcode(db) == SQLITE_BUSY)
+        return err_set(err, ERR_UNAVAILABLE,
+                       "%s is in use by another process (crudd keeps its "
+                       "database to itself while it runs): stop that "
+                       "process, or give this crudd another --db",
+                       path);
+    return err_set(err, ERR_UNAVAILABLE, "%s: %s", path, sqlite3_errmsg(db));
+}
+
 /* On failure c->db may be set and some statements prepared: conn_close
  * releases whatever is there. */
 static int conn_open(struct conn *c, const char *path,
@@ -305,23 +322,23 @@ static int conn_open(struct conn *c, const char *path,
                            ? "PRAGMA synchronous = FULL"
                            : "PRAGMA synchronous = NORMAL";
 
-    if (sqlite3_open_v2(path, &c->db, flags, NULL)) {
+    if (sqlite3_open_v2(path, &c->db, flags, store_vfs_name())) {
         if (!c->db)
             return err_set(err, ERR_UNAVAILABLE, "%s: out of memory", path);
-        return err_set(err, ERR_UNAVAILABLE, "%s: %s", path,
-                       sqlite3_errmsg(c->db));
+        return open_fail(c->db, path, err);
     }
-    sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+    /* the first connection takes the process's lock on the file */
+    sqlite3_busy_timeout(c->db, first ? START_BUSY_MS : BUSY_TIMEOUT_MS);
     if (sqlite3_exec(c->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) ||
         sqlite3_exec(c->db, sync, NULL, NULL, NULL) ||
         sqlite3_create_function(c->db, "crudd_segment", 1, fn_flags, NULL,
                                 sql_segment, NULL, NULL) ||
         sqlite3_create_function(c->db, "crudd_expiry", 2, fn_flags, NULL,
                                 sql_expiry, NULL, NULL))
-        return err_set(err, ERR_UNAVAILABLE, "%s: %s", path,
-                       sqlite3_errmsg(c->db));
+        return open_fail(c->db, path, err);
     if (first && apply_schema(c->db, err))
         return -1;
+    sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
     for (int i = 0; i < ST_COUNT; i++)
         if (sqlite3_prepare_v3(c->db, statements[i], -1,
                                SQLITE_PREPARE_PERSISTENT, &c->st[i], NULL))

@@ -2,14 +2,14 @@
  * store_fault — a seam for durability tests: an SQLite VFS that makes the
  * disk fail under the store on demand.
  *
- * It wraps the default VFS and forwards everything to it, except that
- * before each write, sync or truncate of any file SQLite opened through it
- * (the database, its WAL, temporary files) it reads a small control file
- * and, when that names a fault, fails the call with the SQLite error the
- * real fault gives. Nothing in the store's logic knows about it: the
- * store's error paths run exactly as they would on a full or failing disk.
- * It is off unless store_fault_install is called (main does so only when
- * CRUDD_FAULT_FILE is set). Not a simulation of torn writes or lost
+ * It wraps the store's VFS (STORE_VFS) and forwards everything to it,
+ * except that before each write, sync or truncate of any file SQLite
+ * opened through it (the database, its WAL, temporary files) it reads a
+ * small control file and, when that names a fault, fails the call with
+ * the SQLite error the real fault gives. Nothing in the store's logic knows
+ * about it: the store's error paths run exactly as they would on a full or
+ * failing disk. It is off unless store_fault_install is called (main does so
+ * only when CRUDD_FAULT_FILE is set). Not a simulation of torn writes or lost
  * fsyncs: a faulted call writes nothing.
  */
 #include "store.h"
@@ -43,7 +43,7 @@ struct fault_file {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char *control;      /* the control file's path, under lock */
 static sqlite3_vfs vfs;    /* set once, under lock */
-static sqlite3_vfs *inner; /* the VFS wrapped: the default at install */
+static sqlite3_vfs *inner; /* the VFS wrapped (STORE_VFS), once installed */
 
 /* What the control file asks for now. Read at every call so that a test
  * can switch a fault on and off while the server runs; the cost (an open
@@ -263,8 +263,9 @@ int store_fault_install(const char *control_path, struct err *err)
     if (!inner) {
         store_sqlite_setup();
         sqlite3_initialize();
-        if (!(inner = sqlite3_vfs_find(NULL))) {
-            rc = err_set(err, ERR_UNAVAILABLE, "SQLite has no default VFS");
+        if (!(inner = sqlite3_vfs_find(STORE_VFS))) {
+            rc = err_set(err, ERR_UNAVAILABLE, "SQLite has no %s VFS",
+                         STORE_VFS);
             goto out;
         }
         /* The wrapped VFS's other methods get our struct, whose pAppData
@@ -274,7 +275,7 @@ int store_fault_install(const char *control_path, struct err *err)
         vfs.zName = STORE_FAULT_VFS;
         vfs.pNext = NULL;
         vfs.xOpen = fault_open;
-        if (sqlite3_vfs_register(&vfs, 1) != SQLITE_OK) {
+        if (sqlite3_vfs_register(&vfs, 0) != SQLITE_OK) {
             inner = NULL;
             rc = err_set(err, ERR_UNAVAILABLE,
                          "cannot register the fault-injection VFS");
@@ -288,4 +289,14 @@ out:
     pthread_mutex_unlock(&lock);
     free(old);
     return rc;
+}
+
+const char *store_vfs_name(void)
+{
+    const char *name;
+
+    pthread_mutex_lock(&lock);
+    name = inner ? STORE_FAULT_VFS : STORE_VFS;
+    pthread_mutex_unlock(&lock);
+    return name;
 }

@@ -76,9 +76,9 @@ enum {
 struct conn {
     sqlite3 *db;
     sqlite3_stmt *st[ST_COUNT];
-    atomic_int busy;   /* 1 while borrowed (store_borrow) */
-    size_t written;    /* bytes of items written (store_item_store), for
-                          the writer's batch cap */
+    atomic_int busy; /* 1 while borrowed (store_borrow) */
+    size_t written;  /* bytes of items written (store_item_store), for
+                        the writer's batch cap */
 };
 
 /* A secondary index, as loaded from the indexes table. */
@@ -181,6 +181,23 @@ void store_rollback(struct conn *c);
 void store_bind_blob(sqlite3_stmt *st, int i, const struct buf *b);
 /* Prepare a one-off statement; NULL with ERR_UNAVAILABLE. */
 sqlite3_stmt *store_prepare(struct conn *c, const char *sql, struct err *err);
+
+/* The SQLite VFS the store opens databases with: "unix-excl", the unix VFS
+ * that locks the database file exclusively for this process for as long as
+ * it has the file open, and keeps the WAL index in this process's memory
+ * instead of a shared -shm file (https://sqlite.org/vfs.html, "Standard
+ * Unix VFSes"). Connections of this process share the database as usual
+ * (WAL: readers beside the one writer); another process, a sqlite3 shell
+ * included, gets "database is locked" until crudd exits. In exchange a read
+ * transaction takes its WAL read lock in memory: with the shared -shm file
+ * each one cost an fcntl() to lock and one to unlock, about 1 µs of a GET's
+ * 12. crudd already assumed it was the database's only user (its table
+ * cache, its usage counters). Its locks are "unix"'s, so a process using
+ * the default VFS sees them. */
+#define STORE_VFS "unix-excl"
+/* The VFS name to open a database with: STORE_VFS, or once
+ * store_fault_install has run, STORE_FAULT_VFS (which wraps STORE_VFS). */
+const char *store_vfs_name(void);
 
 /* SQLite's process-wide settings, once, before its first use (by
  * store_open_ex or store_fault_install): memory statistics off, since they

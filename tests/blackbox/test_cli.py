@@ -131,6 +131,22 @@ class CliTest(CruddTestCase):
                     self.req("GET", "/_crudd/health", srv=srv).status, 200)
                 srv.stop()
 
+    def test_a_database_another_process_has_is_refused_in_words(self):
+        srv = self.start_server()
+        item = self.create({"a": 1}, srv=srv)
+        rc, out, err = run_cli(["--port", "0", "--db", srv.db])
+        self.assertEqual(rc, 1, out + err)
+        self.assertEqual(
+            err.strip(),
+            "crudd: %s is in use by another process (crudd keeps its "
+            "database to itself while it runs): stop that process, or give "
+            "this crudd another --db" % srv.db)
+        # the first one goes on serving, and after it the file opens again
+        self.assert_item_is(item["id"], item, srv=srv)
+        srv.stop()
+        again = self.start_server(["--db", srv.db], db_arg=False)
+        self.assert_item_is(item["id"], item, srv=again)
+
     def test_durability_full_is_accepted(self):
         srv = self.start_server(["--durability", "full"])
         item = self.create({"a": 1}, srv=srv)

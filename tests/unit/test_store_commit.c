@@ -814,6 +814,26 @@ static void writer_checkpoints_before_1000_wal_pages(void **state)
     tmp_remove(&t);
 }
 
+/* STORE_VFS: the WAL index lives in the process (no -shm file) while the
+ * store's reader and writer connections share the WAL as usual. */
+static void database_is_held_by_the_process_without_a_shm_file(void **state)
+{
+    struct tmp t;
+    struct store *s = open_items(&t, STORE_COMMIT_GROUP);
+    char shm[128];
+
+    (void)state;
+    assert_string_equal(store_vfs_name(), "unix-excl");
+    put_ok(s, "a", "1", NULL);
+    assert_v(s, "a", "1");
+    put_ok(s, "a", "2", NULL);
+    assert_v(s, "a", "2");
+    snprintf(shm, sizeof shm, "%s-shm", t.path);
+    assert_int_equal(access(shm, F_OK), -1);
+    store_close(s);
+    tmp_remove(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -829,6 +849,7 @@ int main(void)
         cmocka_unit_test(writes_are_visible_when_they_return_single),
         cmocka_unit_test(table_changes_and_writes_interleave),
         cmocka_unit_test(writer_checkpoints_before_1000_wal_pages),
+        cmocka_unit_test(database_is_held_by_the_process_without_a_shm_file),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

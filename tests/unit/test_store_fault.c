@@ -160,13 +160,19 @@ static const char *const messages[] = {
 
 /* --- the seam ------------------------------------------------------------ */
 
-static void seam_is_the_default_vfs(void **state)
+/* The store opens through the seam, and the seam is the store's own VFS
+ * (STORE_VFS) underneath: what the tests fault is what crudd runs. */
+static void seam_wraps_the_vfs_the_store_opens_with(void **state)
 {
-    sqlite3_vfs *v = sqlite3_vfs_find(NULL);
+    sqlite3_vfs *v = sqlite3_vfs_find(STORE_FAULT_VFS);
+    sqlite3_vfs *inner = sqlite3_vfs_find(STORE_VFS);
 
     (void)state;
     assert_non_null(v);
-    assert_string_equal(v->zName, STORE_FAULT_VFS);
+    assert_non_null(inner);
+    assert_string_equal(store_vfs_name(), STORE_FAULT_VFS);
+    assert_ptr_equal(v->pAppData, inner->pAppData);
+    assert_int_equal(v->mxPathname, inner->mxPathname);
 }
 
 static void no_control_file_and_unknown_words_are_no_fault(void **state)
@@ -449,7 +455,7 @@ static void installing_again_moves_the_control_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(seam_is_the_default_vfs),
+        cmocka_unit_test(seam_wraps_the_vfs_the_store_opens_with),
         cmocka_unit_test(no_control_file_and_unknown_words_are_no_fault),
         cmocka_unit_test(each_fault_fails_writes_and_ends_with_its_file),
         cmocka_unit_test(faults_fail_whole_batches_and_spills),
