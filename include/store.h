@@ -97,9 +97,13 @@ struct store_key_schema {
  * is the size of the readers' pool (use the number of threads that will
  * call; 0 means 1); a file database has one more connection, the writer's;
  * an in-memory database has one, shared by the readers and the writer.
- * The directory of path must exist. Returns a store to free with store_close,
- * or NULL with ERR_UNAVAILABLE and SQLite's message (also when the file's
- * schema is newer than this binary's).
+ * The directory of path must exist. The process holds the file
+ * exclusively until store_close (SQLite's "unix-excl" VFS: other processes
+ * get SQLITE_BUSY, "database is locked"; stores of this process share it).
+ * Returns a store to free with store_close, or NULL with ERR_UNAVAILABLE
+ * and SQLite's message (also when the file's schema is newer than this
+ * binary's, and "PATH is in use by another process ..." when another
+ * process holds the file for over 2 s).
  */
 struct store *store_open(const char *path, unsigned connections,
                          enum store_durability durability, struct err *err);
