@@ -164,6 +164,20 @@ int store_get_item_text(struct store *s, const char *table, const json_t *key,
                         struct err *err);
 
 /*
+ * store_get_item_text for the key {pk_name: {"S": pk}}, where pk is len
+ * bytes of UTF-8 (the caller's, borrowed for the call): the same answers,
+ * errors and state after an error. When the table's key is pk_name alone,
+ * of type S, and 1 <= len <= STORE_PARTITION_KEY_MAX, pk is the encoded key
+ * as it is and no jansson key is made (the REST face's GET /items/{id}:
+ * about 2k instructions less); otherwise it builds that key and calls
+ * store_get_item_text.
+ */
+int store_get_item_text_s(struct store *s, const char *table,
+                          const char *pk_name, const char *pk, size_t len,
+                          struct buf *text, struct store_item_info *info,
+                          struct err *err);
+
+/*
  * The decision of a write, made inside its transaction (see
  * store_mutate_item). old_item is the current item at the key (borrowed; NULL
  * when there is none) and old_etag its ETag ("" when there is none). To write,

@@ -405,6 +405,50 @@ static int locate(const struct handler_event *ev, const struct handler_env *env,
     return 0;
 }
 
+/*
+ * get's common case with no jansson key: the key is the path parameter and
+ * plain ASCII (so valid UTF-8, as the general path's json_string checks),
+ * and the store reads it as the table's string partition key when that is
+ * the table's key (store_get_item_text_s). Returns 1 when res is the
+ * answer; 0 (res untouched) when the general path must answer: another key
+ * source, no or a bad or non-ASCII parameter, or stored text the fast
+ * readers do not take.
+ */
+static int get_by_path_key(const struct handler_event *ev,
+                           const struct handler_env *env,
+                           struct handler_result *res)
+{
+    struct err err = ERR_INIT;
+    struct store_item_info info;
+    struct buf text;
+    char *id;
+    int answered = 1;
+
+    if (env->key_source != HANDLER_KEY_PATH ||
+        !(id = handler_param_decoded(ev, env->path_param)))
+        return 0;
+    for (const char *p = id; *p; p++)
+        if ((unsigned char)*p >= 0x80) {
+            free(id);
+            return 0;
+        }
+    buf_init(&text);
+    if (store_get_item_text_s(env->store, env->table, env->partition_key, id,
+                              strlen(id), &text, &info, &err) < 0) {
+        handler_error(res, &err);
+    } else if (!info.found) {
+        handler_message(res, 404, MSG_NOT_FOUND);
+    } else if (write_item_text(&res->body, &text, env) == 0) {
+        handler_respond(res, 200);
+        set_etag(res, info.etag);
+    } else {
+        answered = 0;
+    }
+    buf_fini(&text);
+    free(id);
+    return answered;
+}
+
 int handler_items_get(const struct handler_event *ev,
                       const struct handler_env *env, struct handler_result *res)
 {
@@ -413,6 +457,8 @@ int handler_items_get(const struct handler_event *ev,
     struct store_item_info info;
     struct buf text;
 
+    if (get_by_path_key(ev, env, res))
+        return 0;
     buf_init(&text);
     switch (locate(ev, env, 0, &body, &named, &key, res, &err)) {
     case -1:

@@ -825,6 +825,40 @@ int store_get_item_text(struct store *s, const char *table, const json_t *key,
     return rc;
 }
 
+int store_get_item_text_s(struct store *s, const char *table,
+                          const char *pk_name, const char *pk, size_t len,
+                          struct buf *text, struct store_item_info *info,
+                          struct err *err)
+{
+    struct conn *c = store_enter(s, 0);
+    const struct table *t = store_table_get(s, c, table, err);
+    int fast = t && !t->sk_name && t->pk_type == 'S' &&
+               !strcmp(t->pk_name, pk_name) && len >= 1 &&
+               len <= STORE_PARTITION_KEY_MAX;
+    json_t *key;
+    int rc = -1;
+
+    memset(info, 0, sizeof *info);
+    if (fast) {
+        /* an S key's encoding is its bytes: a view of pk (binding reads
+         * data and len only) */
+        const struct buf pkb = {(char *)(uintptr_t)pk, len, len + 1};
+        struct buf sk;
+
+        buf_init(&sk);
+        rc = store_item_read_text(c, t, &pkb, &sk, text, info, err);
+        if (rc < 0)
+            memset(info, 0, sizeof *info);
+    }
+    store_leave(s, c);
+    if (!t || fast)
+        return rc; /* -1 with store_table_get's error when there is no t */
+    key = json_pack("{s:{s:s%}}", pk_name, "S", pk, len);
+    rc = store_get_item_text(s, table, key, text, info, err);
+    json_decref(key);
+    return rc;
+}
+
 /* store_mutate_item's job. */
 struct mutate {
     const char *table;

@@ -25,6 +25,24 @@ class GetTest(CruddTestCase):
         self.assertEqual(r.json(), {"id": item_id, "v": 1})
 
 
+    def test_get_with_an_id_that_names_no_possible_item_is_404(self):
+        # not UTF-8, a NUL, a broken escape: no item can have such a key
+        for raw in ("%FF", "ab%FFcd", "%00", "a%zz", "%C3"):
+            with self.subTest(raw=raw):
+                self.assert_error(self.req("GET", "/items/" + raw), 404,
+                                  "Item not found")
+
+    def test_get_finds_ascii_and_non_ascii_ids_alike(self):
+        for item_id in ("plain-" + new_id(), "a/b?c#d " + new_id(),
+                        "\u00e9t\u00e9-" + new_id(), "\U0001f600" + new_id()):
+            with self.subTest(item_id=item_id):
+                self.create({"id": item_id, "v": 1})
+                r = self.req("GET", "/items/" + urlquote(item_id))
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual(r.json(), {"id": item_id, "v": 1})
+                self.assertRegex(r.header("ETag"), ETAG_RE)
+
+
 class PutTest(CruddTestCase):
 
     def test_put_replaces_every_attribute_but_id(self):

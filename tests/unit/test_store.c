@@ -414,6 +414,71 @@ static void keys_that_break_the_schema_are_refused(void **state)
     store_close(s);
 }
 
+/* store_get_item_text_s(pk_name, pk) and store_get_item_text with the key
+ * {pk_name: {"S": pk}} give the same result, text, info and error. */
+static void text_reads_agree(struct store *s, const char *table,
+                             const char *pk_name, const char *pk, size_t len)
+{
+    struct err e1 = ERR_INIT, e2 = ERR_INIT;
+    struct store_item_info i1, i2;
+    struct buf t1, t2;
+    json_t *key = json_pack("{s:{s:s%}}", pk_name, "S", pk, len);
+    int r1, r2;
+
+    buf_init(&t1);
+    buf_init(&t2);
+    buf_puts(&t1, "kept");
+    buf_puts(&t2, "kept");
+    r1 = store_get_item_text(s, table, key, &t1, &i1, &e1);
+    r2 = store_get_item_text_s(s, table, pk_name, pk, len, &t2, &i2, &e2);
+    assert_int_equal(r2, r1);
+    assert_int_equal(e2.kind, e1.kind);
+    assert_string_equal(e2.msg, e1.msg);
+    assert_int_equal(t2.len, t1.len);
+    assert_memory_equal(t2.data, t1.data, t1.len);
+    assert_int_equal(i2.found, i1.found);
+    assert_int_equal(i2.size, i1.size);
+    assert_string_equal(i2.etag, i1.etag);
+    json_decref(key);
+    buf_fini(&t1);
+    buf_fini(&t2);
+}
+
+static void string_key_text_read_agrees_with_the_general_one(void **state)
+{
+    struct store *s = items_store();
+    char *long_id = repeat('k', STORE_PARTITION_KEY_MAX + 1);
+    struct store_item_info info;
+    struct err err = ERR_INIT;
+    struct buf text;
+
+    (void)state;
+    create(s, "Nums", "n", 'N', NULL, 0);
+    create(s, "Pairs", "p", 'S', "s", 'S');
+    put_ok(s, "Items", key_s("a"), item_s("a", "one"));
+    /* the fast path: found, and the text is the stored item */
+    buf_init(&text);
+    assert_int_equal(
+        store_get_item_text_s(s, "Items", "id", "a", 1, &text, &info, &err), 0);
+    assert_int_equal(info.found, 1);
+    assert_string_equal(text.data, "{\"id\":{\"S\":\"a\"},\"v\":{\"S\":"
+                                   "\"one\"}}");
+    assert_int_equal(strlen(info.etag), 16);
+    buf_fini(&text);
+    text_reads_agree(s, "Items", "id", "a", 1);
+    text_reads_agree(s, "Items", "id", "missing", 7);
+    /* and every case the general path answers, errors included */
+    text_reads_agree(s, "Items", "id", "", 0);
+    text_reads_agree(s, "Items", "id", long_id, STORE_PARTITION_KEY_MAX);
+    text_reads_agree(s, "Items", "id", long_id, STORE_PARTITION_KEY_MAX + 1);
+    text_reads_agree(s, "Items", "other", "a", 1);
+    text_reads_agree(s, "Nums", "n", "1", 1);
+    text_reads_agree(s, "Pairs", "p", "a", 1);
+    text_reads_agree(s, "NoSuchTable", "id", "a", 1);
+    free(long_id);
+    store_close(s);
+}
+
 static void items_must_hold_their_key_and_fit(void **state)
 {
     struct store *s = items_store();
@@ -867,6 +932,7 @@ int main(void)
         cmocka_unit_test(etag_changes_with_the_item_only),
         cmocka_unit_test(callback_failure_writes_nothing),
         cmocka_unit_test(keys_that_break_the_schema_are_refused),
+        cmocka_unit_test(string_key_text_read_agrees_with_the_general_one),
         cmocka_unit_test(items_must_hold_their_key_and_fit),
         cmocka_unit_test(scan_pages_by_limit_and_exclusive_start_key),
         cmocka_unit_test(scan_page_holds_at_most_1mb),
