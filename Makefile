@@ -21,8 +21,13 @@
 
 PKGS     := libmicrohttpd jansson sqlite3 uuid zlib libcrypto
 CC       ?= cc
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+# pkg-config is asked when a recipe first needs its answer, not when this file
+# is read: `make deps run` installs pkg-config and the -dev packages in `deps`,
+# and only then builds. Each is asked once (the eval caches the answer).
+pkg = $(or $(shell pkg-config $(1) $(PKGS) 2>/dev/null),$(error \
+    pkg-config $(1) $(PKGS) failed: install the build packages with `make deps`))
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(call pkg,--cflags))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $(call pkg,--libs))$(PKG_LIBS)
 
 WARN     := -Wall -Wextra -Wshadow -Wpointer-arith -Wcast-qual -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wundef -Wvla -Wnull-dereference \
@@ -172,7 +177,7 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer
 # clang warns where gcc does not (-Wformat-nonliteral in log calls): -Werror
 # stays with the gcc build.
-FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -O1 -g $(filter-out -Werror,$(WARN)) \
+FUZZ_CFLAGS  = -std=c11 -D_GNU_SOURCE -O1 -g $(filter-out -Werror,$(WARN)) \
                 -Iinclude -Isrc -Ibuild $(PKG_CFLAGS) $(FUZZ_SAN)
 FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%, \
                   $(wildcard tests/fuzz/fuzz_*.c))
