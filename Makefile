@@ -74,7 +74,7 @@ test-deps: deps
 run: $(BIN)
 	./$(BIN)
 
-.PHONY: all clean test unit blackbox memcheck postman container bench format check-format check-layers
+.PHONY: all clean test unit blackbox memcheck postman container fresh bench format check-format check-layers
 
 all: $(BIN)
 
@@ -133,6 +133,12 @@ container:
 	elif [ "$(CRUDD_CONTAINER_TEST)" = 1 ]; then \
 	  echo "container: no container engine" >&2; exit 1; \
 	else echo "container: skipped (no Docker daemon and no container-engine)"; fi
+
+# The README's two commands in fresh debian:bookworm-slim containers, as root
+# and as a user with sudo (tests/fresh/run.sh; needs a container engine).
+fresh:
+	tests/fresh/test_commands.sh
+	tests/fresh/run.sh
 
 test: unit blackbox postman container
 
