@@ -1,7 +1,9 @@
-"""The DynamoDB API checks Signature Version 4 only when configured
-(--dynamodb-signatures on, with credentials in the config): then an SDK with
-the right keys works, and a wrong secret, an unknown key, an unsigned or an
-expired request get DynamoDB's own answers. Off (the default), any keys do."""
+"""The DynamoDB API checks Signature Version 4 when configured
+(--dynamodb-signatures on, with credentials in the config) or when the API
+protects its routes (test_ddb_auth.py): then an SDK with the right keys
+works, and a wrong secret, an unknown key, an unsigned or an expired request
+get DynamoDB's own answers. On an API that protects nothing (the default),
+any keys do."""
 
 import datetime
 import json
@@ -113,10 +115,16 @@ class DdbSignaturesOffTest(CruddTestCase):
                               client(self.srv, ak, sk).list_tables())
 
     def test_turning_it_on_without_credentials_is_refused(self):
+        # and none the AWS CLI would find either (test_ddb_auth.py has more)
+        empty = os.path.join(tempfile.gettempdir(), "crudd-no-such-aws-file")
         rc, _, err = run_cli(["--dynamodb-signatures", "on", "--db",
-                              ":memory:", "--port", "0"])
+                              ":memory:", "--port", "0"],
+                             env={"AWS_ACCESS_KEY_ID": "",
+                                  "AWS_SECRET_ACCESS_KEY": "",
+                                  "AWS_SHARED_CREDENTIALS_FILE": empty,
+                                  "AWS_CONFIG_FILE": empty})
         self.assertNotEqual(rc, 0)
-        self.assertIn("dynamodbSignatures", err)
+        self.assertIn("--dynamodb-signatures on", err)
         self.assertIn("credentials", err)
 
 
