@@ -126,6 +126,8 @@ static int check_signature(const struct ddb *d, const struct ddb_request *req,
         .body = req->body_len ? req->body : NULL,
         .body_len = req->body_len,
         .now = (long long)time(NULL),
+        /* unsigned, a captured GetItem could be replayed as DeleteItem */
+        .must_sign = "X-Amz-Target",
     };
     struct sigv4_result out;
 
