@@ -15,7 +15,7 @@ import shutil
 import tempfile
 
 from ddb_client import (REGION, WireMixin, endpoint, requires_boto3,
-                        ClientError)
+                        run_aws, ClientError)
 from harness import CruddTestCase, run_cli, sigv4_sign
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
@@ -214,6 +214,18 @@ class ApiKeyProtectedApiTest(AuthCase):
             "(%s [default])" % cfg)
         self.assertIn("TableNames",
                       boto_client(srv, "AKIDCFG", "cfg-sk").list_tables())
+
+    def test_the_aws_cli_works_with_the_keys_of_the_shell_crudd_runs_in(self):
+        # crudd and the CLI share AWS_ENV's keys, as in one shell
+        srv = self.start_server(["--config", CUSTOMERS])
+        rc, out, err = run_aws(srv, ["list-tables"])
+        self.assertEqual(rc, 0, err)
+        self.assertIn("CustomersTable", json.loads(out)["TableNames"])
+        closed = self.server(CUSTOMERS)
+        rc, out, err = run_aws(closed, ["list-tables"])
+        self.assertNotEqual(rc, 0)
+        self.assertIn("UnrecognizedClientException", err)
+        self.assertIn("The DynamoDB API is closed", err)
 
     def test_opened_on_purpose_with_the_flag_any_authorization_goes(self):
         srv = self.server(CUSTOMERS, "--dynamodb-auth", "none")
