@@ -38,6 +38,29 @@ enum config_auth {
     CONFIG_AUTH_IAM, /* "AWS_IAM": a Signature Version 4 signature */
 };
 
+/*
+ * Who may use the DynamoDB API (file key "dynamodbAuth", --dynamodb-auth):
+ * what was asked for. config_load resolves it into enum config_ddb_access.
+ */
+enum config_ddb_auth {
+    CONFIG_DDB_AUTH_AUTO,  /* "auto": as protected as the API's routes */
+    CONFIG_DDB_AUTH_SIGV4, /* "sigv4": always check signatures */
+    CONFIG_DDB_AUTH_NONE,  /* "none": open on purpose, any signature */
+};
+
+/* How the DynamoDB API is open once every source is read. */
+enum config_ddb_access {
+    /* any Authorization header goes: "none" asked for, or "auto" and no
+     * route needs an API key or AWS_IAM (as DynamoDB Local) */
+    CONFIG_DDB_OPEN,
+    /* Signature Version 4 against dynamodb_credentials: "sigv4", or "auto"
+     * with a protected route and credentials known */
+    CONFIG_DDB_SIGV4,
+    /* every request refused: "auto", a protected route, and no credentials
+     * known to check signatures against */
+    CONFIG_DDB_CLOSED,
+};
+
 enum config_quota_period {
     CONFIG_QUOTA_NONE,
     CONFIG_QUOTA_DAY,
@@ -144,13 +167,26 @@ struct config {
     size_t max_body;   /* request body cap, bytes (API Gateway: 10 MB) */
     char *health_path; /* "/_crudd/health", outside the API's routes */
     /* the API */
-    char *api_name;              /* "crudd" */
-    int api_type;                /* enum config_api_type */
-    int access_log_json;         /* 1: JSON access log lines, 0: CLF */
-    char *metrics_path;          /* "/metrics" */
-    char *openapi_path;          /* "/openapi.json" */
-    unsigned memory_size;        /* the functions' "Memory Size", MB */
-    int dynamodb_signatures;     /* 1: the DynamoDB face checks SigV4 */
+    char *api_name;       /* "crudd" */
+    int api_type;         /* enum config_api_type */
+    int access_log_json;  /* 1: JSON access log lines, 0: CLF */
+    char *metrics_path;   /* "/metrics" */
+    char *openapi_path;   /* "/openapi.json" */
+    unsigned memory_size; /* the functions' "Memory Size", MB */
+    int dynamodb_auth;    /* enum config_ddb_auth, as asked */
+    /* what config_load made of dynamodb_auth (see enum config_ddb_access) */
+    enum config_ddb_access dynamodb_access;
+    /* CONFIG_DDB_SIGV4: the keys whose signatures the DynamoDB API accepts,
+     * the config's "credentials" then the AWS CLI's own (below); owned */
+    struct config_credential *dynamodb_credentials;
+    size_t ndynamodb_credentials;
+    /* the access key the AWS CLI would sign with where crudd started, and
+     * where it was found ("environment variables AWS_ACCESS_KEY_ID and
+     * AWS_SECRET_ACCESS_KEY", "/home/u/.aws/credentials [default]"); NULLs
+     * when none is, or when it was not looked for (open on purpose, or no
+     * route protected); owned */
+    struct config_credential aws_credential;
+    char *aws_credential_source;
     struct config_route *routes; /* in declaration order */
     size_t nroutes;
     struct config_pair *stage_variables;

@@ -12,15 +12,17 @@
  * `application/x-amz-json-1.0` with `x-amzn-RequestId` and `x-amz-crc32`
  * (the CRC-32 of the body, as decimal), which the AWS SDKs check.
  *
- * Signatures are not checked unless configured (--dynamodb-signatures on
- * with "credentials" in the config): an Authorization header must be
- * present, as the SDKs and the CLI always send one, else
- * MissingAuthenticationTokenException. When configured, every request's
- * Signature Version 4 (service "dynamodb", any region) is verified (sigv4)
- * and refused as DynamoDB does: MissingAuthenticationTokenException,
- * IncompleteSignatureException, UnrecognizedClientException ("The security
- * token included in the request is invalid.") or InvalidSignatureException
- * (a wrong or expired signature), all HTTP 400.
+ * Who may call it is decided at start (enum ddb_auth): open (an
+ * Authorization header must be present, as the SDKs and the CLI always send
+ * one, else MissingAuthenticationTokenException; its signature is not
+ * checked, as DynamoDB Local does), SigV4 (every request's Signature
+ * Version 4, service "dynamodb", any region, is verified by sigv4, with
+ * x-amz-target among the signed headers, and refused as DynamoDB does:
+ * MissingAuthenticationTokenException, IncompleteSignatureException,
+ * UnrecognizedClientException ("The security token included in the request
+ * is invalid.") or InvalidSignatureException (a wrong or expired signature),
+ * all HTTP 400), or closed (every request is UnrecognizedClientException,
+ * with a message saying how to open it).
  *
  * Threads: create and free on the main thread; ddb_handle may run on many
  * threads at once.
@@ -61,11 +63,18 @@ struct ddb_response {
     unsigned long crc32; /* x-amz-crc32 of body */
 };
 
-/* A ddb face over store (borrowed; it must outlive the result). creds
- * (ncreds access keys, borrowed likewise): the keys whose signatures are
- * accepted, or NULL/0 not to check signatures. Never fails. Free with
- * ddb_free. */
-struct ddb *ddb_create(struct store *store,
+/* Who may use the DynamoDB API (config.h's enum config_ddb_access). */
+enum ddb_auth {
+    DDB_AUTH_OPEN,   /* any request with an Authorization header */
+    DDB_AUTH_SIGV4,  /* a valid signature by one of the credentials */
+    DDB_AUTH_CLOSED, /* nobody: the API is protected and no keys are known */
+};
+
+/* A ddb face over store (borrowed; it must outlive the result), answering
+ * as auth says. creds (ncreds access keys, borrowed likewise): the keys
+ * whose signatures DDB_AUTH_SIGV4 accepts; ignored otherwise. Never fails.
+ * Free with ddb_free. */
+struct ddb *ddb_create(struct store *store, enum ddb_auth auth,
                        const struct sigv4_credential *creds, size_t ncreds);
 
 /* Free d. d may be NULL. */

@@ -70,6 +70,10 @@ struct sigv4_request {
     /* Unix seconds, for the 5-minute window and X-Amz-Expires; clamped to
      * years 1970..9999. */
     long long now;
+    /* A header that must be among the signed ones besides host, named as
+     * it is to be quoted ("X-Amz-Target": DynamoDB's operation, which the
+     * SDKs always sign), or NULL. */
+    const char *must_sign;
 };
 
 /* What became of a request. API Gateway answers every failure with 403. */
@@ -110,8 +114,9 @@ struct sigv4_result {
  *    SignedHeaders or Signature (or query parameter), no X-Amz-Date or Date,
  *    another algorithm, a credential that is not 5 slash-delimited elements,
  *    a date not in ISO-8601 basic format (or, for Date, an HTTP-date), host
- *    not among the signed headers, a bad X-Amz-Expires, more than the caps
- *    above: SIGV4_MALFORMED;
+ *    (or req->must_sign: "'X-Amz-Target' must be a 'SignedHeader' in the
+ *    AWS Authorization.") not among the signed headers, a bad
+ *    X-Amz-Expires, more than the caps above: SIGV4_MALFORMED;
  *  - a scope whose terminator is not aws4_request, whose region is empty,
  *    whose service is not `service`, or whose date is not the request's:
  *    SIGV4_MISMATCH ("Credential should be scoped to correct service: ...");
@@ -124,8 +129,11 @@ struct sigv4_result {
  *    SIGV4_MISMATCH, "The request signature we calculated does not match
  *    ...", followed as API Gateway does by the canonical request and the
  *    string to sign it expected (left out when they do not fit);
- *  - a body whose SHA-256 is not the x-amz-content-sha256 it was signed with
- *    (unless that is UNSIGNED-PAYLOAD): SIGV4_MISMATCH.
+ *  - a body whose SHA-256 is not the x-amz-content-sha256 it was signed
+ *    with: SIGV4_MISMATCH. UNSIGNED-PAYLOAD and STREAMING-* are refused so
+ *    too (with a sentence saying so): only S3 accepts them, and execute-api
+ *    and dynamodb, the services crudd emulates, hash the body themselves,
+ *    so a body they left unsigned could be swapped under a valid signature.
  * X-Amz-Security-Token is signed like any other header or parameter but not
  * checked: the emulator has no temporary credentials.
  *

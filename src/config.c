@@ -17,7 +17,18 @@
 #include <string.h>
 #include <unistd.h>
 
-enum kind { STR, UINT, PORT, LEVEL, DURABILITY, ONOFF, APITYPE, LOGFORMAT };
+enum kind {
+    STR,
+    UINT,
+    PORT,
+    LEVEL,
+    DURABILITY,
+    ONOFF,
+    APITYPE,
+    LOGFORMAT,
+    DDBAUTH, /* auto, sigv4 or none */
+    DDBSIG,  /* dynamodbSignatures, the older spelling: on/off */
+};
 
 /* X(field, kind, file key, env var, flag, default, help) */
 #define SETTINGS(X)                                                            \
@@ -80,10 +91,16 @@ enum kind { STR, UINT, PORT, LEVEL, DURABILITY, ONOFF, APITYPE, LOGFORMAT };
     X(access_log_json, LOGFORMAT, "accessLogFormat",                           \
       "CRUDD_ACCESS_LOG_FORMAT", "access-log-format", "clf",                   \
       "access log lines: clf (Common Log Format) or json")                     \
-    X(dynamodb_signatures, ONOFF, "dynamodbSignatures",                        \
-      "CRUDD_DYNAMODB_SIGNATURES", "dynamodb-signatures", "off",               \
-      "on: the DynamoDB API checks every request's SigV4 signature against "   \
-      "the config's credentials; off: any signature is accepted")              \
+    X(dynamodb_auth, DDBAUTH, "dynamodbAuth", "CRUDD_DYNAMODB_AUTH",           \
+      "dynamodb-auth", "auto",                                                 \
+      "who may use the DynamoDB API (POST / with X-Amz-Target): auto = as "    \
+      "protected as the API (open when no route needs an API key or "          \
+      "AWS_IAM; else SigV4 against \"credentials\" and the AWS CLI's own "     \
+      "keys, refused when there are none); sigv4 = always SigV4; none = "      \
+      "open on purpose, any signature")                                        \
+    X(dynamodb_auth, DDBSIG, "dynamodbSignatures",                             \
+      "CRUDD_DYNAMODB_SIGNATURES", "dynamodb-signatures", "auto",              \
+      "the older spelling of --dynamodb-auth: on = sigv4, off = none")         \
     X(memory_size, UINT, "memorySize", "CRUDD_MEMORY_SIZE", "memory-size",     \
       "128", "the functions' Memory Size in MB, for REPORT lines")
 
@@ -153,6 +170,25 @@ static int set_value(struct config *c, const char *field, enum kind kind,
         else
             return *why = "must be clf or json", -1;
         return 0;
+    case DDBAUTH:
+    case DDBSIG:
+        if (!strcmp(text, "auto"))
+            c->dynamodb_auth = CONFIG_DDB_AUTH_AUTO;
+        else if (kind == DDBAUTH && !strcmp(text, "sigv4"))
+            c->dynamodb_auth = CONFIG_DDB_AUTH_SIGV4;
+        else if (kind == DDBAUTH && !strcmp(text, "none"))
+            c->dynamodb_auth = CONFIG_DDB_AUTH_NONE;
+        else if (kind == DDBSIG &&
+                 (!strcmp(text, "on") || !strcmp(text, "true")))
+            c->dynamodb_auth = CONFIG_DDB_AUTH_SIGV4;
+        else if (kind == DDBSIG &&
+                 (!strcmp(text, "off") || !strcmp(text, "false")))
+            c->dynamodb_auth = CONFIG_DDB_AUTH_NONE;
+        else
+            return *why = kind == DDBAUTH ? "must be auto, sigv4 or none"
+                                          : "must be on or off",
+                   -1;
+        return 0;
     case ONOFF:
         if (!strcmp(text, "on") || !strcmp(text, "true"))
             *(int *)target = 1;
@@ -177,12 +213,13 @@ static void set_defaults(struct config *c)
 /* A JSON value from the file as the text set_value takes. */
 static int json_text(json_t *v, enum kind kind, char *out, size_t n)
 {
-    if (kind == ONOFF && json_is_boolean(v)) {
+    if ((kind == ONOFF || kind == DDBSIG) && json_is_boolean(v)) {
         snprintf(out, n, "%s", json_is_true(v) ? "on" : "off");
         return 0;
     }
     if (kind == STR || kind == ONOFF || kind == LEVEL || kind == DURABILITY ||
-        kind == APITYPE || kind == LOGFORMAT) {
+        kind == APITYPE || kind == LOGFORMAT || kind == DDBAUTH ||
+        kind == DDBSIG) {
         if (!json_is_string(v))
             return -1;
         snprintf(out, n, "%s", json_string_value(v));
@@ -227,9 +264,9 @@ static int load_file(struct config *c, const char *file, struct err *err)
         if (json_text(value, k, text, sizeof text) < 0) {                      \
             err_set(err, ERR_CONFIG, "%s: key \"%s\": must be a %s", file,     \
                     key,                                                       \
-                    k == ONOFF ? "boolean or \"on\"/\"off\""                   \
+                    k == ONOFF || k == DDBSIG ? "boolean or \"on\"/\"off\""    \
                     : k == STR || k == LEVEL || k == DURABILITY ||             \
-                            k == APITYPE || k == LOGFORMAT                     \
+                            k == APITYPE || k == LOGFORMAT || k == DDBAUTH     \
                         ? "string"                                             \
                         : "number");                                           \
             goto out;                                                          \
@@ -334,6 +371,55 @@ static const char *find_file(int argc, char **argv)
     return NULL;
 }
 
+/* Does any route need an API key or a signature? */
+static int api_is_protected(const struct config *c)
+{
+    for (size_t i = 0; i < c->nroutes; i++)
+        if (c->routes[i].api_key_required ||
+            c->routes[i].auth == CONFIG_AUTH_IAM)
+            return 1;
+    return 0;
+}
+
+/* dynamodb_auth, the routes and the credentials known into dynamodb_access
+ * and dynamodb_credentials: a client that cannot pass the API's own checks
+ * must not reach its tables through the DynamoDB API unless the user opened
+ * that door on purpose. */
+static int resolve_dynamodb_access(struct config *c, struct err *err)
+{
+    if (c->dynamodb_auth == CONFIG_DDB_AUTH_NONE ||
+        (c->dynamodb_auth == CONFIG_DDB_AUTH_AUTO && !api_is_protected(c))) {
+        c->dynamodb_access = CONFIG_DDB_OPEN;
+        return 0;
+    }
+    int ambient =
+        config_aws_credential(&c->aws_credential, &c->aws_credential_source);
+    size_t n = c->ncredentials + (size_t)ambient;
+    c->dynamodb_credentials = xcalloc(n + 1, sizeof *c->dynamodb_credentials);
+    for (size_t i = 0; i < c->ncredentials; i++)
+        c->dynamodb_credentials[i] = (struct config_credential){
+            xstrdup(c->credentials[i].access_key_id),
+            xstrdup(c->credentials[i].secret_access_key)};
+    if (ambient)
+        c->dynamodb_credentials[c->ncredentials] = (struct config_credential){
+            xstrdup(c->aws_credential.access_key_id),
+            xstrdup(c->aws_credential.secret_access_key)};
+    c->ndynamodb_credentials = n;
+    if (n) {
+        c->dynamodb_access = CONFIG_DDB_SIGV4;
+        return 0;
+    }
+    if (c->dynamodb_auth == CONFIG_DDB_AUTH_SIGV4)
+        return err_set(err, ERR_CONFIG,
+                       "dynamodbAuth: sigv4 (also --dynamodb-signatures on) "
+                       "checks signatures against credentials, and none are "
+                       "known: declare \"credentials\" in the config, set "
+                       "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or give "
+                       "the AWS CLI's profile keys in ~/.aws/credentials");
+    c->dynamodb_access = CONFIG_DDB_CLOSED;
+    return 0;
+}
+
 int config_load(struct config *c, int argc, char **argv, struct err *err)
 {
     const char *file = find_file(argc, argv);
@@ -361,7 +447,9 @@ int config_load(struct config *c, int argc, char **argv, struct err *err)
                        "stage: must be a name without '/', or \"$default\" "
                        "(got \"%s\")",
                        c->stage);
-    return config_api_check(c, err);
+    if (config_api_check(c, err) < 0)
+        return -1;
+    return resolve_dynamodb_access(c, err);
 }
 
 void config_fini(struct config *c)
@@ -374,6 +462,14 @@ void config_fini(struct config *c)
     free(c->metrics_path);
     free(c->openapi_path);
     free(c->api_name);
+    for (size_t i = 0; i < c->ndynamodb_credentials; i++) {
+        free(c->dynamodb_credentials[i].access_key_id);
+        free(c->dynamodb_credentials[i].secret_access_key);
+    }
+    free(c->dynamodb_credentials);
+    free(c->aws_credential.access_key_id);
+    free(c->aws_credential.secret_access_key);
+    free(c->aws_credential_source);
     config_api_fini(c);
     memset(c, 0, sizeof *c);
 }
@@ -407,5 +503,12 @@ void config_usage(FILE *out)
             "template bound to a built-in\nhandler), \"apiKeys\", "
             "\"usagePlans\", \"throttle\", \"stageVariables\",\n"
             "\"credentials\" (AWS_IAM), \"cors\" and \"binaryMediaTypes\". "
-            "Examples in config/examples/;\nevery key in README.md.\n");
+            "Examples in config/examples/;\nevery key in README.md.\n\n"
+            "The DynamoDB API (POST / with X-Amz-Target) is as protected as "
+            "the API: when a\nroute needs an API key or AWS_IAM, requests "
+            "must be signed (SigV4) with\n\"credentials\" or with the keys "
+            "the AWS CLI would use here (AWS_ACCESS_KEY_ID and\n"
+            "AWS_SECRET_ACCESS_KEY, ~/.aws/credentials, ~/.aws/config; "
+            "profile AWS_PROFILE),\nand it is closed when there are none; "
+            "--dynamodb-auth none opens it on purpose.\n");
 }

@@ -700,10 +700,6 @@ int config_api_check(struct config *c, struct err *err)
                         "\"credentials\", and none are declared",
                         r->where);
     }
-    if (c->dynamodb_signatures && c->ncredentials == 0)
-        return fail(err, file,
-                    "key \"dynamodbSignatures\": checking signatures needs "
-                    "\"credentials\", and none are declared");
     /* the templates and duplicates, as the gateway's table will see them:
      * refused here, where the file key is known, before anything opens */
     struct route_table *t = route_table_create();

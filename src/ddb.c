@@ -19,6 +19,15 @@
 
 #define TARGET_PREFIX "DynamoDB_20120810."
 
+/* DDB_AUTH_CLOSED's answer: why, and the three ways to open it. */
+#define CLOSED_TEXT                                                            \
+    "The DynamoDB API is closed: this API's routes need an API key or "        \
+    "AWS_IAM, and crudd knows no credentials to check signatures against. "    \
+    "Declare \"credentials\" in the config, or start crudd where the AWS "     \
+    "CLI finds keys (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "         \
+    "~/.aws/credentials), and sign with them; or open it to any client on "    \
+    "purpose with --dynamodb-auth none (file key \"dynamodbAuth\")."
+
 static const struct op {
     const char *name;
     ddb_op_fn *fn;
@@ -43,12 +52,13 @@ static const struct op {
     {"UpdateTimeToLive", ddb_update_time_to_live, NULL},
 };
 
-struct ddb *ddb_create(struct store *store,
+struct ddb *ddb_create(struct store *store, enum ddb_auth auth,
                        const struct sigv4_credential *creds, size_t ncreds)
 {
     struct ddb *d = xcalloc(1, sizeof *d);
     d->store = store;
-    d->creds = ncreds ? creds : NULL;
+    d->auth = auth;
+    d->creds = creds;
     d->ncreds = ncreds;
     d->tokens = ddb_tokens_create();
     return d;
@@ -116,6 +126,8 @@ static int check_signature(const struct ddb *d, const struct ddb_request *req,
         .body = req->body_len ? req->body : NULL,
         .body_len = req->body_len,
         .now = (long long)time(NULL),
+        /* unsigned, a captured GetItem could be replayed as DeleteItem */
+        .must_sign = "X-Amz-Target",
     };
     struct sigv4_result out;
 
@@ -149,7 +161,10 @@ void ddb_handle(struct ddb *d, const struct ddb_request *req,
     buf_init(&text);
     /* from the pooled random bytes: no system call per request */
     ids_uuid4(res->request_id);
-    if (d->creds) {
+    if (d->auth == DDB_AUTH_CLOSED) {
+        err_set(&err, ERR_UNRECOGNIZED_CLIENT, "%s", CLOSED_TEXT);
+        goto fail;
+    } else if (d->auth == DDB_AUTH_SIGV4) {
         if (check_signature(d, req, &err) < 0)
             goto fail;
     } else if (!req->has_authorization) {

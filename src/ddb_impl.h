@@ -15,7 +15,8 @@
 
 struct ddb {
     struct store *store;
-    const struct sigv4_credential *creds; /* borrowed; NULL: not checked */
+    enum ddb_auth auth;
+    const struct sigv4_credential *creds; /* borrowed; DDB_AUTH_SIGV4 */
     size_t ncreds;
     struct ddb_tokens *tokens; /* ClientRequestToken memory (ddb_batch.c) */
 };

@@ -105,6 +105,38 @@ static void sweeper_stop(struct sweeper *sw)
     pthread_join(sw->thread, NULL);
 }
 
+/* One line at start: which way the DynamoDB API is open, and why. */
+static void log_dynamodb_access(const struct config *cfg)
+{
+    switch (cfg->dynamodb_access) {
+    case CONFIG_DDB_OPEN:
+        if (cfg->dynamodb_auth == CONFIG_DDB_AUTH_NONE)
+            log_warn("DynamoDB API: open to any client on purpose "
+                     "(dynamodbAuth none): signatures are not checked");
+        else
+            log_info("DynamoDB API: open, signatures not checked (no route "
+                     "needs an API key or AWS_IAM; --dynamodb-auth sigv4 "
+                     "checks them)");
+        break;
+    case CONFIG_DDB_SIGV4:
+        log_info("DynamoDB API: SigV4 signatures checked against %zu access "
+                 "key%s (%s%s%s)",
+                 cfg->ndynamodb_credentials,
+                 cfg->ndynamodb_credentials == 1 ? "" : "s",
+                 cfg->ncredentials ? "the config's \"credentials\"" : "",
+                 cfg->ncredentials && cfg->aws_credential_source ? ", " : "",
+                 cfg->aws_credential_source ? cfg->aws_credential_source : "");
+        break;
+    case CONFIG_DDB_CLOSED:
+        log_warn("DynamoDB API: closed: the API's routes need an API key or "
+                 "AWS_IAM and no credentials are known (declare "
+                 "\"credentials\", set AWS_ACCESS_KEY_ID and "
+                 "AWS_SECRET_ACCESS_KEY, or open it with --dynamodb-auth "
+                 "none)");
+        break;
+    }
+}
+
 static int serve(const struct config *cfg)
 {
     struct err err = ERR_INIT;
@@ -116,12 +148,16 @@ static int serve(const struct config *cfg)
                          .wake = PTHREAD_COND_INITIALIZER};
     int sweeping = 0;
     /* the DynamoDB face's accepted keys, when it checks signatures */
-    size_t ncreds = cfg->dynamodb_signatures ? cfg->ncredentials : 0;
+    size_t ncreds = cfg->ndynamodb_credentials;
     struct sigv4_credential *creds = xcalloc(ncreds + 1, sizeof *creds);
     for (size_t i = 0; i < ncreds; i++)
-        creds[i] =
-            (struct sigv4_credential){cfg->credentials[i].access_key_id,
-                                      cfg->credentials[i].secret_access_key};
+        creds[i] = (struct sigv4_credential){
+            cfg->dynamodb_credentials[i].access_key_id,
+            cfg->dynamodb_credentials[i].secret_access_key};
+    enum ddb_auth ddb_auth =
+        cfg->dynamodb_access == CONFIG_DDB_SIGV4    ? DDB_AUTH_SIGV4
+        : cfg->dynamodb_access == CONFIG_DDB_CLOSED ? DDB_AUTH_CLOSED
+                                                    : DDB_AUTH_OPEN;
     sigset_t stop;
     int sig, rc = 1;
     unsigned threads = cfg->threads ? cfg->threads : usable_cores();
@@ -152,7 +188,7 @@ static int serve(const struct config *cfg)
                                                   : STORE_COMMIT_SINGLE,
                                 &err)) ||
         !(gw = gateway_create(cfg, store, &err)) ||
-        !(ddb = ddb_create(store, creds, ncreds)) ||
+        !(ddb = ddb_create(store, ddb_auth, creds, ncreds)) ||
         !(http = http_open(cfg, threads, gw, ddb, &err))) {
         fprintf(stderr, "crudd: %s\n", err.msg);
         goto out;
@@ -167,6 +203,7 @@ static int serve(const struct config *cfg)
              cfg->db, cfg->stage, threads, threads == 1 ? "" : "s",
              cfg->durability == STORE_DURABILITY_FULL ? "full" : "normal",
              cfg->group_commit ? "on" : "off");
+    log_dynamodb_access(cfg);
     sigwait(&stop, &sig);
     log_info("%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
     rc = 0;

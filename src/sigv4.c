@@ -532,15 +532,15 @@ static const span *param_get(const struct check *c, const char *name)
     return NULL;
 }
 
-/* Does SignedHeaders name host? */
-static int signs_host(span list)
+/* Does SignedHeaders name the header `name` (any case)? */
+static int signs(span list, const char *name)
 {
     const char *p = list.p, *end = list.p + list.n;
 
     while (p <= end) {
         const char *semi = memchr(p, ';', (size_t)(end - p));
         const char *e = semi ? semi : end;
-        if (span_is_nocase((span){p, (size_t)(e - p)}, "host"))
+        if (span_is_nocase((span){p, (size_t)(e - p)}, name))
             return 1;
         if (!semi)
             break;
@@ -585,10 +585,17 @@ static int check_parts(struct check *c)
         fail(c, SIGV4_MALFORMED, TYPE_INCOMPLETE);
         return -1;
     }
-    if (!signs_host(c->a.signed_headers)) {
+    if (!signs(c->a.signed_headers, "host")) {
         fail(c, SIGV4_MALFORMED, TYPE_INCOMPLETE);
         msg_puts(&c->m,
                  "'Host' must be a 'SignedHeader' in the AWS Authorization.");
+        return -1;
+    }
+    if (c->req->must_sign && !signs(c->a.signed_headers, c->req->must_sign)) {
+        fail(c, SIGV4_MALFORMED, TYPE_INCOMPLETE);
+        msg_puts(&c->m, "'");
+        msg_puts(&c->m, c->req->must_sign);
+        msg_puts(&c->m, "' must be a 'SignedHeader' in the AWS Authorization.");
         return -1;
     }
     if (count_names(c->a.signed_headers) > SIGV4_SIGNED_HEADERS_MAX) {
@@ -978,12 +985,16 @@ static void check_signature(struct check *c,
             msg_add(&c->m, sts.data, sts.len);
             msg_puts(&c->m, "'\n");
         }
-    } else if (declared && strcmp(declared, "UNSIGNED-PAYLOAD") &&
-               strncmp(declared, "STREAMING-", 10) &&
-               strcasecmp(declared, body)) {
+    } else if (declared && strcasecmp(declared, body)) {
+        /* UNSIGNED-PAYLOAD and STREAMING-* included: they are S3's, and a
+         * body they leave unsigned could be swapped under the signature */
         fail(c, SIGV4_MISMATCH, TYPE_INVALID);
         msg_puts(&c->m, "The provided 'x-amz-content-sha256' header does not "
                         "match what was computed.");
+        if (!strcmp(declared, "UNSIGNED-PAYLOAD") ||
+            !strncmp(declared, "STREAMING-", 10))
+            msg_puts(&c->m, " Only S3 accepts an unsigned or streaming "
+                            "payload; sign the SHA-256 of the body.");
     } else {
         snprintf(c->out->access_key_id, sizeof c->out->access_key_id, "%s",
                  cred->access_key_id);

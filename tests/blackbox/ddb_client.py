@@ -52,8 +52,9 @@ requires_boto3 = unittest.skipUnless(
 TARGET_PREFIX = "DynamoDB_20120810."
 AMZ_JSON = "application/x-amz-json-1.0"
 REGION = "us-east-1"
-# A syntactically plausible SigV4 header; crudd does not verify signatures
-# (the credentials are dummies), it only insists that one is there.
+# A syntactically plausible SigV4 header; on an API that protects no route
+# crudd does not verify signatures (the credentials are dummies), it only
+# insists that one is there. Where routes are protected, use signed_wire.
 DUMMY_AUTH = ("AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/dynamodb/"
               "aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, "
               "Signature=" + "0" * 64)
@@ -204,6 +205,20 @@ class WireMixin:
         if raw is None:
             raw = json.dumps({} if body is None else body).encode("utf-8")
         return (srv or self.srv).request("POST", "/", raw=raw, headers=hdrs)
+
+    def signed_wire(self, op, body=None, srv=None, access_key="test",
+                    secret="test"):
+        """wire() signed as an SDK signs it (botocore's SigV4Auth, service
+        dynamodb), by default with the keys of AWS_ENV: those a crudd started
+        by these tests finds in its environment, as the AWS CLI would, and
+        checks when the API protects its routes."""
+        from harness import sigv4_sign
+        s = srv or self.srv
+        target, hdrs, data = sigv4_sign(
+            s, "POST", "/", json.dumps({} if body is None else body).encode(),
+            {"Content-Type": AMZ_JSON, "X-Amz-Target": TARGET_PREFIX + op},
+            access_key, secret, region=REGION, service="dynamodb")
+        return s.request("POST", target, raw=data, headers=hdrs)
 
     def check_wire_headers(self, r):
         """What every DynamoDB answer carries, success or error."""

@@ -98,7 +98,7 @@ class CustomersExampleTest(WireMixin, CruddTestCase):
 
     def test_created_customer_is_the_same_item_through_the_dynamodb_api(self):
         cid, item = self.new_customer(email=S("d@example.com"), n=N("1.5"))
-        r = self.wire("GetItem", {"TableName": "CustomersTable",
+        r = self.signed_wire("GetItem", {"TableName": "CustomersTable",
                                   "Key": {"customerId": S(cid)}})
         self.assertEqual((r.status, r.json()), (200, {"Item": item}), r)
 
@@ -154,7 +154,7 @@ class CustomersExampleTest(WireMixin, CruddTestCase):
     def test_a_bad_typed_value_gets_the_dynamodb_apis_message(self):
         item = {"customerId": S(new_id("c")), "age": N("1e999")}
         rest = self.call("POST", "/createCustomer", item)
-        ddb = self.wire("PutItem", {"TableName": "CustomersTable",
+        ddb = self.signed_wire("PutItem", {"TableName": "CustomersTable",
                                     "Item": item})
         self.assertEqual(ddb.status, 400, ddb)
         self.assert_error(rest, 400, ddb.json()["message"])
@@ -342,7 +342,7 @@ class CustomersExampleTest(WireMixin, CruddTestCase):
                         self.req(method, path, body, headers=headers))
 
     def test_customers_table_is_created_with_customer_id_as_its_key(self):
-        r = self.wire("DescribeTable", {"TableName": "CustomersTable"})
+        r = self.signed_wire("DescribeTable", {"TableName": "CustomersTable"})
         self.assertEqual(r.status, 200, r)
         table = r.json()["Table"]
         self.assertEqual(table["KeySchema"],

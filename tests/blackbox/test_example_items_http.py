@@ -254,6 +254,46 @@ class ItemsHttpExampleTest(CruddTestCase):
                 self.assertEqual((r.status, r.json()),
                                  (404, {"message": "Not Found"}))
 
+    # -- payloads the signature does not cover (issue 12, finding 10) --------
+
+    def test_unsigned_payload_is_403_and_a_swapped_body_is_not_stored(self):
+        iid = new_id("unsigned")
+        data = json.dumps({"id": iid, "role": "user"}).encode()
+        for declared in ("UNSIGNED-PAYLOAD",
+                         "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+                         "STREAMING-UNSIGNED-PAYLOAD-TRAILER"):
+            with self.subTest(declared=declared):
+                target, hdrs, _ = sigv4_sign(
+                    self.srv, "POST", "/items", data,
+                    {"Content-Type": "application/json",
+                     "X-Amz-Content-SHA256": declared},
+                    ACCESS_KEY, SECRET_KEY)
+                self.assertIn("x-amz-content-sha256",
+                              hdrs["Authorization"])
+                swapped = json.dumps({"id": iid, "role": "admin"}).encode()
+                r = self.srv.request("POST", target, raw=swapped,
+                                     headers=hdrs)
+                check_http_api_headers(self, r)
+                self.assert_forbidden(
+                    r, "The provided 'x-amz-content-sha256' header does not "
+                       "match what was computed. Only S3 accepts an "
+                       "unsigned or streaming payload; sign the SHA-256 of "
+                       "the body.", "InvalidSignatureException")
+        r = self.signed_get_item(iid)
+        self.assertEqual((r.status, r.json()),
+                         (404, {"message": "Item not found"}))
+
+    def test_a_declared_payload_hash_that_is_right_is_accepted(self):
+        iid = new_id("declared")
+        data = json.dumps({"id": iid}).encode()
+        target, hdrs, _ = sigv4_sign(
+            self.srv, "POST", "/items", data,
+            {"Content-Type": "application/json",
+             "X-Amz-Content-SHA256": hashlib.sha256(data).hexdigest()},
+            ACCESS_KEY, SECRET_KEY)
+        r = self.srv.request("POST", target, raw=data, headers=hdrs)
+        self.assertEqual(r.status, 201, r)
+
     def test_every_answer_has_apigw_requestid_and_no_x_amzn_requestid(self):
         ids = set()
         r, _, _ = self.signed("GET", "/items")               # 200

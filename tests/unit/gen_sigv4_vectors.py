@@ -119,6 +119,12 @@ def drop_header(r, name):
                                 if n.lower() != name.lower()])
 
 
+UNSIGNED_REFUSED = (
+    "The provided 'x-amz-content-sha256' header does not match what was "
+    "computed. Only S3 accepts an unsigned or streaming payload; sign the "
+    "SHA-256 of the body.")
+
+
 def mismatch(name, r):
     case(name, r, "MISMATCH", type="InvalidSignatureException",
          message_prefix=MISMATCH)
@@ -178,7 +184,17 @@ def build():
                     headers=[("Content-Type", "application/json")],
                     body=json_body,
                     context={"payload_signing_enabled": False})
-    case("post_unsigned_payload", unsigned)
+    # UNSIGNED-PAYLOAD (and STREAMING-*) are S3's: execute-api and dynamodb
+    # hash the body themselves, so they are refused even as signed
+    case("post_unsigned_payload_is_refused", unsigned, "MISMATCH",
+         type="InvalidSignatureException", message=UNSIGNED_REFUSED)
+    streaming = sign("POST", BASE + "/prod/items",
+                     headers=[("Content-Type", "application/json"),
+                              ("X-Amz-Content-SHA256",
+                               "STREAMING-AWS4-HMAC-SHA256-PAYLOAD")],
+                     body=json_body)
+    case("post_streaming_payload_is_refused", streaming, "MISMATCH",
+         type="InvalidSignatureException", message=UNSIGNED_REFUSED)
 
     token = sign("GET", BASE + "/prod/items", token="FQoGZXIvYXdzEXAMPLETOKEN")
     case("get_with_session_token", token)
@@ -230,9 +246,10 @@ def build():
          type="InvalidSignatureException",
          message="The provided 'x-amz-content-sha256' header does not match "
                  "what was computed.")
-    # UNSIGNED-PAYLOAD signs no body: any body goes (the signer's choice)
-    case("unsigned_payload_body_not_covered",
-         tampered(unsigned, body=b'{"other": 1}'), "OK", access_key=AKID)
+    # UNSIGNED-PAYLOAD signs no body: a swapped one must not go through
+    case("unsigned_payload_with_a_swapped_body_is_refused",
+         tampered(unsigned, body=b'{"other": 1}'), "MISMATCH",
+         type="InvalidSignatureException", message=UNSIGNED_REFUSED)
 
     case("unknown_access_key",
          sign("GET", BASE + "/prod/items", akid="AKIDNOSUCHKEY"),

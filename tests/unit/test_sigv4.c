@@ -427,6 +427,38 @@ static void get_plain_is_ok_and_names_its_signer(void **state)
     assert_int_equal(res.status, SIGV4_UNKNOWN_KEY);
 }
 
+static void a_header_that_must_be_signed_and_is_not_is_malformed(void **state)
+{
+    struct sigv4_header h[] = {{"Host", "localhost:3000"},
+                               {"X-Amz-Date", "20260101T000000Z"},
+                               {"X-Amz-Target", "DynamoDB_20120810.DeleteItem"},
+                               {"Authorization", get_plain_auth}};
+    struct sigv4_request req = {"GET", "/prod/items", NULL, h,
+                                4,     NULL,          0,    1767225600};
+    struct sigv4_result res;
+
+    (void)state;
+    /* signed as it is, the request is fine without the requirement */
+    sigv4_verify(&req, creds, 2, "execute-api", &res);
+    assert_int_equal(res.status, SIGV4_OK);
+    req.must_sign = "X-Amz-Target";
+    sigv4_verify(&req, creds, 2, "execute-api", &res);
+    assert_int_equal(res.status, SIGV4_MALFORMED);
+    assert_string_equal(res.error_type, "IncompleteSignatureException");
+    assert_string_equal(res.message, "'X-Amz-Target' must be a "
+                                     "'SignedHeader' in the AWS "
+                                     "Authorization.");
+    /* named in SignedHeaders, in any case: the requirement is met (and the
+     * signature, made without it, no longer matches) */
+    h[3].value = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/"
+                 "execute-api/aws4_request, SignedHeaders=host;x-amz-date;"
+                 "X-AMZ-TARGET, Signature="
+                 "34ccd5c0af169ee25e1caded942a0b4183628a9cc76ec2d2abe50151e26"
+                 "ebcf2";
+    sigv4_verify(&req, creds, 2, "execute-api", &res);
+    assert_int_equal(res.status, SIGV4_MISMATCH);
+}
+
 static void too_many_signed_headers_is_malformed(void **state)
 {
     char auth[4096];
@@ -606,6 +638,7 @@ int main(void)
         cmocka_unit_test(parse_splits_every_part),
         cmocka_unit_test(parse_reports_apis_messages),
         cmocka_unit_test(get_plain_is_ok_and_names_its_signer),
+        cmocka_unit_test(a_header_that_must_be_signed_and_is_not_is_malformed),
         cmocka_unit_test(too_many_signed_headers_is_malformed),
         cmocka_unit_test(too_many_query_parameters_is_malformed),
         cmocka_unit_test(long_message_is_cut_at_a_character),
