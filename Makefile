@@ -104,20 +104,30 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Wno-null-dereference $(LDFLAGS) -o $@ $< $(LIB_OBJS) \
 	    $(LDLIBS) -lcmocka
 
-unit: $(UNIT_BINS)
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+# `make unit T=store` runs only tests/unit/test_store.c (T is the name after
+# test_); `make blackbox K=ddb_query` only the black-box tests whose name
+# (module, class or method) contains that text (run.py -k; K may be repeated
+# with spaces: K="etag limit").
+ifneq ($(T),)
+UNIT_RUN := $(BUILD)/tests/test_$(T)
+$(if $(wildcard tests/unit/test_$(T).c),,$(error no unit test tests/unit/test_$(T).c; T is one of: $(patsubst tests/unit/test_%.c,%,$(UNIT_SRCS))))
+else
+UNIT_RUN := $(UNIT_BINS)
+endif
+unit: $(UNIT_RUN)
+	@set -e; for t in $(UNIT_RUN); do echo "== $$t"; $$t; done
 
 # Black-box tests start the real binary (CRUDD_BIN) on port 0 with a fresh
 # database. Debian's python3 is preferred: boto3 (python3-boto3) lives there.
 PYTHON   ?= $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
 blackbox: $(BIN)
-	CRUDD_BIN=$(abspath $(BIN)) $(PYTHON) tests/blackbox/run.py
+	CRUDD_BIN=$(abspath $(BIN)) $(PYTHON) tests/blackbox/run.py $(foreach k,$(K),-k $(k))
 
 # The black-box suite once more with crudd under valgrind's memcheck: a
 # definite leak or a memory error fails the test that stopped that crudd.
 memcheck: $(BIN)
 	CRUDD_BIN=$(abspath tests/valgrind-crudd) \
-	    CRUDD_REAL_BIN=$(abspath $(BIN)) $(PYTHON) tests/blackbox/run.py
+	    CRUDD_REAL_BIN=$(abspath $(BIN)) $(PYTHON) tests/blackbox/run.py $(foreach k,$(K),-k $(k))
 
 postman: $(BIN)
 	CRUDD_BIN=$(abspath $(BIN)) tests/postman/run.sh
