@@ -20,7 +20,11 @@ struct ddb {
     struct ddb_tokens *tokens; /* ClientRequestToken memory (ddb_batch.c) */
 };
 
-/* The ClientRequestToken memory of TransactWriteItems (ddb_batch.c). */
+/* The ClientRequestToken memory of TransactWriteItems (ddb_batch.c): a
+ * fixed table of the tokens of the last ten minutes, each with the SHA-256
+ * of its TransactItems (never the request itself), so that it costs the
+ * same whatever the requests weigh; an expired token's slot is reused, and
+ * when every slot is live the oldest token is forgotten. */
 struct ddb_tokens *ddb_tokens_create(void);
 void ddb_tokens_free(struct ddb_tokens *t);
 
