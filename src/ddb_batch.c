@@ -576,10 +576,13 @@ json_t *ddb_batch_write_item(struct ddb *d, json_t *in, json_t **extra,
                 json_object_set(p, "Item", json_object_get(put, "Item"));
             else if (del)
                 json_object_set(p, "Key", json_object_get(del, "Key"));
-            rc = !put && !del
+            /* A WriteRequest is a union: exactly one of the two, as
+             * DynamoDB checks it (with its attribute value's words). */
+            rc = !put == !del
                      ? err_set(err, ERR_BAD_REQUEST,
-                               "Each WriteRequest needs a PutRequest or a "
-                               "DeleteRequest")
+                               "Supplied AttributeValue has more than one "
+                               "datatypes set, must contain exactly one of "
+                               "the supported datatypes")
                      : action_parse(d, put ? 'P' : 'D', p, &acts[n], err);
             /* the table name is borrowed from req, not from p */
             acts[n].table = table;

@@ -72,9 +72,14 @@ json_t *ddb_item(const json_t *item, const char *what, struct err *err);
 int ddb_opt_string(const json_t *in, const char *name, const char **out,
                    struct err *err);
 
+/* DynamoDB's longest table name, in characters (all ASCII). */
+#define DDB_TABLE_NAME_MAX 255
+
 /* The string member name of in; -1 with a ValidationException when
  * absent (DynamoDB's "1 validation error detected: Value null at 'name'
- * failed to satisfy constraint: Member must not be null"). */
+ * failed to satisfy constraint: Member must not be null"), or when name is
+ * "TableName" and the value is longer than DDB_TABLE_NAME_MAX (DynamoDB's
+ * constraint message for 'tableName'). */
 int ddb_req_string(const json_t *in, const char *name, const char **out,
                    struct err *err);
 
