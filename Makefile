@@ -153,7 +153,9 @@ fresh:
 test: unit blackbox postman container
 
 # Microbenchmarks of one function, built with the library objects as the
-# unit tests are: bench/throttle.c times the usage-plan throttle path.
+# unit tests are: bench/throttle.c times the usage-plan throttle path,
+# bench/late_key.c a Query or Scan page from a late ExclusiveStartKey
+# against the first page.
 $(BUILD)/bench:
 	mkdir -p $@
 $(BUILD)/bench/throttle: bench/throttle.c $(LIB_OBJS) | $(BUILD)/bench
@@ -161,8 +163,13 @@ $(BUILD)/bench/throttle: bench/throttle.c $(LIB_OBJS) | $(BUILD)/bench
 .PHONY: bench-throttle
 bench-throttle: $(BUILD)/bench/throttle
 	$<
+$(BUILD)/bench/late_key: bench/late_key.c $(LIB_OBJS) | $(BUILD)/bench
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+.PHONY: bench-late-key
+bench-late-key: $(BUILD)/bench/late_key
+	$<
 
-bench: $(BIN) bench-throttle
+bench: $(BIN) bench-throttle bench-late-key
 	CRUDD_BIN=$(abspath $(BIN)) bench/run.sh
 	CRUDD_BIN=$(abspath $(BIN)) bench/ddb.sh
 	CRUDD_BIN=$(abspath $(BIN)) bench/scale.sh

@@ -461,7 +461,10 @@ struct store_query {
  * most limit of them and at most STORE_PAGE_MAX_BYTES of their sizes (an
  * item that would cross it starts the next page). The page is read from one
  * snapshot. Filters are the caller's: they apply after this, as DynamoDB
- * applies FilterExpression after Limit and the 1 MB cap.
+ * applies FilterExpression after Limit and the 1 MB cap. A page costs the
+ * same wherever exclusive_start_key lies (one seek, on the tighter of the
+ * key and the range bound on its side), as does a page of
+ * store_scan_segment.
  *
  * *items receives a new reference to an array of typed items; for an index,
  * each projected as the index's projection says (ALL: the whole item). A
@@ -476,11 +479,22 @@ struct store_query {
  * sort key: "Query key condition not supported"; BEGINS_WITH on N; BETWEEN
  * with value > value2: "Invalid KeyConditionExpression: The BETWEEN
  * operator requires upper bound to be greater than or equal to lower bound";
- * a start key of the wrong shape: "The provided starting key is invalid: ..."),
+ * a start key of the wrong shape: "The provided starting key is invalid: ...";
+ * a start key of another partition: "The provided starting key is outside
+ * query boundaries based on provided conditions", as DynamoDB),
  * ERR_UNAVAILABLE; *items and *last_key are NULL after a failure.
  */
 int store_query(struct store *s, const struct store_query *q, json_t **items,
                 json_t **last_key, struct err *err);
+
+/*
+ * The SQLite virtual machine steps that store_query and store_scan_segment
+ * have run on s since it opened: a deterministic measure of what reading
+ * pages costs, which grows with every row a page visits (kept or passed
+ * over), so that tests and benchmarks can compare two pages without a
+ * clock. Any thread; relaxed (a read beside pages in flight may miss them).
+ */
+unsigned long long store_read_steps(struct store *s);
 
 /* DynamoDB's TotalSegments limit for a parallel Scan. */
 #define STORE_TOTAL_SEGMENTS_MAX 1000000

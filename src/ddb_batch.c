@@ -10,7 +10,11 @@
 #include "ddb_impl.h"
 #include "xalloc.h"
 
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,20 +23,27 @@
 #define BATCH_WRITE_MAX 25
 #define TOKEN_TTL_SECONDS 600.0
 #define TOKENS_MAX 4096
+/* DynamoDB's ClientRequestToken: 1 to 36 characters. */
+#define TOKEN_LEN_MAX 36
+/* DynamoDB's limit on the aggregate size of a transaction's items. */
+#define TRANSACT_BYTES_MAX (4u * 1024 * 1024)
 
 /* ------------------------------------------------------------------ */
 /* ClientRequestToken memory                                           */
 
+/* A remembered token: its text and the SHA-256 of its request's
+ * TransactItems, held in place, so that a token costs the same few dozen
+ * bytes whatever its request weighed (issue 12, finding 4). A slot whose
+ * token is older than TOKEN_TTL_SECONDS is free. */
 struct token {
-    char *token;
-    char *request; /* the request's compact JSON, to spot a mismatch */
-    double at;
+    char token[4 * TOKEN_LEN_MAX + 1]; /* UTF-8: at most 4 bytes a char */
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    double at; /* 0: never used */
 };
 
 struct ddb_tokens {
     pthread_mutex_t lock;
     struct token list[TOKENS_MAX];
-    size_t n;
 };
 
 static struct ddb_tokens *tokens_of(struct ddb *d)
@@ -41,22 +52,26 @@ static struct ddb_tokens *tokens_of(struct ddb *d)
     return d->tokens;
 }
 
+static int live(const struct token *t, double now)
+{
+    return t->at > 0 && now - t->at <= TOKEN_TTL_SECONDS;
+}
+
 /* 1: this token was seen with this request (answer success again without
  * writing); 0: new; -1: seen with another request (err set). */
 static int token_seen(struct ddb_tokens *t, const char *token,
-                      const char *request, struct err *err)
+                      const unsigned char *digest, struct err *err)
 {
     double now = clock_epoch_seconds();
     int rc = 0;
 
     pthread_mutex_lock(&t->lock);
-    for (size_t i = 0; i < t->n; i++) {
-        if (now - t->list[i].at > TOKEN_TTL_SECONDS)
+    for (size_t i = 0; i < TOKENS_MAX; i++) {
+        if (!live(&t->list[i], now) || strcmp(t->list[i].token, token) != 0)
             continue;
-        if (strcmp(t->list[i].token, token) == 0) {
-            rc = strcmp(t->list[i].request, request) == 0 ? 1 : -1;
-            break;
-        }
+        rc = memcmp(t->list[i].digest, digest, SHA256_DIGEST_LENGTH) == 0 ? 1
+                                                                          : -1;
+        break;
     }
     pthread_mutex_unlock(&t->lock);
     if (rc < 0)
@@ -66,25 +81,25 @@ static int token_seen(struct ddb_tokens *t, const char *token,
     return rc;
 }
 
+/* Remember token in a free (or expired) slot; when all TOKENS_MAX are
+ * live, in the oldest one. */
 static void token_remember(struct ddb_tokens *t, const char *token,
-                           const char *request)
+                           const unsigned char *digest)
 {
     double now = clock_epoch_seconds();
     size_t slot = 0;
 
     pthread_mutex_lock(&t->lock);
-    if (t->n < TOKENS_MAX) {
-        slot = t->n++;
-    } else {
-        /* full: reuse the oldest slot */
-        for (size_t i = 1; i < t->n; i++)
-            if (t->list[i].at < t->list[slot].at)
-                slot = i;
-        free(t->list[slot].token);
-        free(t->list[slot].request);
+    for (size_t i = 0; i < TOKENS_MAX; i++) {
+        if (!live(&t->list[i], now)) {
+            slot = i;
+            break;
+        }
+        if (t->list[i].at < t->list[slot].at)
+            slot = i;
     }
-    t->list[slot].token = xstrdup(token);
-    t->list[slot].request = xstrdup(request);
+    snprintf(t->list[slot].token, sizeof t->list[slot].token, "%s", token);
+    memcpy(t->list[slot].digest, digest, SHA256_DIGEST_LENGTH);
     t->list[slot].at = now;
     pthread_mutex_unlock(&t->lock);
 }
@@ -100,12 +115,86 @@ void ddb_tokens_free(struct ddb_tokens *t)
 {
     if (!t)
         return;
-    for (size_t i = 0; i < t->n; i++) {
-        free(t->list[i].token);
-        free(t->list[i].request);
-    }
     pthread_mutex_destroy(&t->lock);
     free(t);
+}
+
+/* The token's length as DynamoDB counts it (UTF-16 code units). */
+static size_t token_length(const char *s)
+{
+    size_t n = 0;
+
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p & 0xc0) != 0x80)
+            n += *p >= 0xf0 ? 2 : 1;
+    }
+    return n;
+}
+
+static int token_check(const char *token, struct err *err)
+{
+    size_t n = token_length(token);
+
+    if (n < 1)
+        return ddb_constraint(err, token, "clientRequestToken",
+                              "Member must have length greater than or "
+                              "equal to 1");
+    if (n > TOKEN_LEN_MAX)
+        return ddb_constraint(err, token, "clientRequestToken",
+                              "Member must have length less than or equal "
+                              "to 36");
+    return 0;
+}
+
+static int digest_chunk(const char *buffer, size_t size, void *data)
+{
+    return EVP_DigestUpdate(data, buffer, size) == 1 ? 0 : -1;
+}
+
+/* SHA-256 of list's canonical JSON (compact, keys sorted), streamed: the
+ * text is never held whole. */
+static int request_digest(const json_t *list, unsigned char *digest,
+                          struct err *err)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned int len = 0;
+    int rc = -1;
+
+    if (ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+        json_dump_callback(list, digest_chunk, ctx,
+                           JSON_COMPACT | JSON_SORT_KEYS) == 0 &&
+        EVP_DigestFinal_ex(ctx, digest, &len) == 1)
+        rc = 0;
+    EVP_MD_CTX_free(ctx);
+    if (rc < 0)
+        err_set(err, ERR_INTERNAL, "Internal server error");
+    return rc;
+}
+
+/* The aggregate size of a transaction: every member's Item or Key and
+ * ExpressionAttributeValues, by DynamoDB's item size rules. Over
+ * TRANSACT_BYTES_MAX: ValidationException, before any work. */
+static int transact_size_check(const json_t *list, struct err *err)
+{
+    size_t i, total = 0;
+    const json_t *t;
+
+    json_array_foreach(list, i, t)
+    {
+        const char *kind;
+        const json_t *p;
+        json_object_foreach((json_t *)(uintptr_t)t, kind, p)
+        {
+            total +=
+                attr_item_size(json_object_get(p, "Item")) +
+                attr_item_size(json_object_get(p, "Key")) +
+                attr_item_size(json_object_get(p, "ExpressionAttributeValues"));
+        }
+        if (total > TRANSACT_BYTES_MAX)
+            return err_set(err, ERR_BAD_REQUEST,
+                           "Transaction request cannot be larger than 4 MB");
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -204,7 +293,7 @@ json_t *ddb_transact_write_items(struct ddb *d, json_t *in, json_t **extra,
     struct store_write_op *ops = NULL;
     struct err *reasons = NULL;
     const char *token;
-    char *request = NULL;
+    unsigned char digest[SHA256_DIGEST_LENGTH];
     size_t n = json_array_size(list), i;
     json_t *t;
 
@@ -216,12 +305,14 @@ json_t *ddb_transact_write_items(struct ddb *d, json_t *in, json_t **extra,
                        "Member must have length greater than or equal to 1");
         return NULL;
     }
-    if (ddb_opt_string(in, "ClientRequestToken", &token, err) < 0)
+    if (ddb_opt_string(in, "ClientRequestToken", &token, err) < 0 ||
+        (token && token_check(token, err) < 0) ||
+        transact_size_check(list, err) < 0)
         return NULL;
     if (token) {
-        request = json_dumps(list, JSON_COMPACT | JSON_SORT_KEYS);
-        int seen = token_seen(tokens_of(d), token, request, err);
-        if (seen < 0)
+        int seen;
+        if (request_digest(list, digest, err) < 0 ||
+            (seen = token_seen(tokens_of(d), token, digest, err)) < 0)
             goto out;
         if (seen > 0) {
             out = json_object();
@@ -272,7 +363,7 @@ json_t *ddb_transact_write_items(struct ddb *d, json_t *in, json_t **extra,
         goto out;
     }
     if (token)
-        token_remember(tokens_of(d), token, request);
+        token_remember(tokens_of(d), token, digest);
     out = json_object();
 out:
     for (i = 0; acts && i < n; i++)
@@ -280,7 +371,6 @@ out:
     free(acts);
     free(ops);
     free(reasons);
-    free(request);
     return out;
 }
 
@@ -486,10 +576,13 @@ json_t *ddb_batch_write_item(struct ddb *d, json_t *in, json_t **extra,
                 json_object_set(p, "Item", json_object_get(put, "Item"));
             else if (del)
                 json_object_set(p, "Key", json_object_get(del, "Key"));
-            rc = !put && !del
+            /* A WriteRequest is a union: exactly one of the two, as
+             * DynamoDB checks it (with its attribute value's words). */
+            rc = !put == !del
                      ? err_set(err, ERR_BAD_REQUEST,
-                               "Each WriteRequest needs a PutRequest or a "
-                               "DeleteRequest")
+                               "Supplied AttributeValue has more than one "
+                               "datatypes set, must contain exactly one of "
+                               "the supported datatypes")
                      : action_parse(d, put ? 'P' : 'D', p, &acts[n], err);
             /* the table name is borrowed from req, not from p */
             acts[n].table = table;

@@ -21,7 +21,11 @@ struct ddb {
     struct ddb_tokens *tokens; /* ClientRequestToken memory (ddb_batch.c) */
 };
 
-/* The ClientRequestToken memory of TransactWriteItems (ddb_batch.c). */
+/* The ClientRequestToken memory of TransactWriteItems (ddb_batch.c): a
+ * fixed table of the tokens of the last ten minutes, each with the SHA-256
+ * of its TransactItems (never the request itself), so that it costs the
+ * same whatever the requests weigh; an expired token's slot is reused, and
+ * when every slot is live the oldest token is forgotten. */
 struct ddb_tokens *ddb_tokens_create(void);
 void ddb_tokens_free(struct ddb_tokens *t);
 
@@ -69,9 +73,14 @@ json_t *ddb_item(const json_t *item, const char *what, struct err *err);
 int ddb_opt_string(const json_t *in, const char *name, const char **out,
                    struct err *err);
 
+/* DynamoDB's longest table name, in characters (all ASCII). */
+#define DDB_TABLE_NAME_MAX 255
+
 /* The string member name of in; -1 with a ValidationException when
  * absent (DynamoDB's "1 validation error detected: Value null at 'name'
- * failed to satisfy constraint: Member must not be null"). */
+ * failed to satisfy constraint: Member must not be null"), or when name is
+ * "TableName" and the value is longer than DDB_TABLE_NAME_MAX (DynamoDB's
+ * constraint message for 'tableName'). */
 int ddb_req_string(const json_t *in, const char *name, const char **out,
                    struct err *err);
 

@@ -54,6 +54,56 @@ static int limit_param(const json_t *in, size_t *limit, struct err *err)
     return 0;
 }
 
+/* Select against the projection and the index, as DynamoDB checks it. */
+static int select_check(const json_t *in, const struct store_table_desc *desc,
+                        const char *index, const struct expr *proj,
+                        struct err *err)
+{
+    static const char *const values[] = {"SPECIFIC_ATTRIBUTES", "COUNT",
+                                         "ALL_ATTRIBUTES",
+                                         "ALL_PROJECTED_ATTRIBUTES"};
+    const char *select;
+    size_t i;
+
+    if (ddb_opt_string(in, "Select", &select, err) < 0)
+        return -1;
+    if (!select)
+        return 0;
+    for (i = 0; i < 4 && strcmp(select, values[i]) != 0; i++)
+        ;
+    if (i == 4)
+        return ddb_constraint(err, select, "select",
+                              "Member must satisfy enum value set: "
+                              "[SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, "
+                              "ALL_PROJECTED_ATTRIBUTES]");
+    if (i == 0 && !proj)
+        return err_set(err, ERR_BAD_REQUEST,
+                       "Must specify the AttributesToGet or "
+                       "ProjectionExpression when choosing to get "
+                       "SPECIFIC_ATTRIBUTES");
+    if (i >= 2 && proj)
+        return err_set(err, ERR_BAD_REQUEST,
+                       "Cannot specify the ProjectionExpression when "
+                       "choosing to get %s",
+                       select);
+    if (i == 3 && !index)
+        return err_set(err, ERR_BAD_REQUEST,
+                       "ALL_PROJECTED_ATTRIBUTES can be used only when "
+                       "Querying using an IndexName");
+    for (size_t k = 0; i == 2 && index && k < desc->nindexes; k++) {
+        const struct store_index_desc *x = &desc->indexes[k];
+        if (!strcmp(x->name, index) && x->kind == STORE_INDEX_GLOBAL &&
+            x->projection != STORE_PROJECTION_ALL)
+            return err_set(err, ERR_BAD_REQUEST,
+                           "One or more parameter values were invalid: "
+                           "Select type ALL_ATTRIBUTES is not supported for "
+                           "global secondary index %s because its "
+                           "projection type is not ALL",
+                           index);
+    }
+    return 0;
+}
+
 /* Filter, project and count a page into the output. */
 static json_t *shape(const json_t *in, json_t *items, json_t *last,
                      const struct expr *filter, const struct expr *proj,
@@ -152,7 +202,8 @@ static json_t *read_page(struct ddb *d, json_t *in, struct err *err, int scan)
             0 ||
         ddb_expr(in, "ProjectionExpression", EXPR_PROJECTION, &usage, &proj,
                  err) < 0 ||
-        ddb_expr_done(in, &usage, err) < 0)
+        ddb_expr_done(in, &usage, err) < 0 ||
+        select_check(in, &desc, index, proj, err) < 0)
         goto out;
     if (scan) {
         json_t *seg = json_object_get(in, "Segment");

@@ -41,6 +41,12 @@ int ddb_req_string(const json_t *in, const char *name, const char **out,
                        "1 validation error detected: Value null at '%s' "
                        "failed to satisfy constraint: Member must not be null",
                        name);
+    /* DynamoDB checks a table name's length before it looks for the
+     * table: too long is a ValidationException, not ResourceNotFound. */
+    if (!strcmp(name, "TableName") && strlen(*out) > DDB_TABLE_NAME_MAX)
+        return ddb_constraint(err, *out, "tableName",
+                              "Member must have length less than or equal "
+                              "to 255");
     return 0;
 }
 

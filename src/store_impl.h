@@ -160,6 +160,8 @@ struct store {
     /* Transactions the writer has run, written by the writer thread only
      * (before it wakes their jobs); for tests. */
     unsigned long transactions;
+    /* SQLite VM steps of the DynamoDB face's pages (store_read_steps). */
+    atomic_ullong read_steps;
 };
 
 /* --- SQLite helpers (store.c) -------------------------------------------- */

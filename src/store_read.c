@@ -13,12 +13,15 @@
 #include <string.h>
 
 #define MSG_BAD_START "The provided starting key is invalid: "
+#define MSG_START_OUTSIDE                                                      \
+    "The provided starting key is outside query boundaries based on "          \
+    "provided conditions"
 
 /* Step st (columns item, size) into page. *stopped: the page ended at
  * limit or at the size cap, and the last key rule asks for a last key. */
-static int read_page(struct conn *c, sqlite3_stmt *st, size_t limit,
-                     enum store_last_key_rule rule, json_t *page, int *stopped,
-                     struct err *err)
+static int read_page(struct store *s, struct conn *c, sqlite3_stmt *st,
+                     size_t limit, enum store_last_key_rule rule, json_t *page,
+                     int *stopped, struct err *err)
 {
     size_t bytes = 0, count = 0;
     json_t *item;
@@ -44,6 +47,10 @@ static int read_page(struct conn *c, sqlite3_stmt *st, size_t limit,
             break;
         }
     }
+    atomic_fetch_add_explicit(&s->read_steps,
+                              (unsigned long long)sqlite3_stmt_status(
+                                  st, SQLITE_STMTSTATUS_VM_STEP, 0),
+                              memory_order_relaxed);
     if (step != SQLITE_ROW && step != SQLITE_DONE)
         return store_db_fail(err, c->db, "read");
     return 0;
@@ -229,6 +236,39 @@ static int sort_range(const struct store_query *q, char type, const char *name,
     return 0;
 }
 
+/*
+ * The start key's sort key start (encoded; for an index only its isk, the
+ * rest of the row value breaks ties) against the range bound on the same
+ * side: lo when forward, hi when not. Returns 1 when the start key is the
+ * tighter bound, and drops that range bound (every row after the start key
+ * meets it); 0 when the range bound is tighter and the start key can go
+ * (every row within the range lies after the key). table: the start key
+ * is the whole sort key (a bound that excludes it), not a prefix of a row
+ * value (a tie on it is broken by the table key).
+ */
+static int start_bound(int forward, const struct buf *start, struct range *r,
+                       int table)
+{
+    int has = forward ? r->has_lo : r->has_hi;
+    int incl = forward ? r->lo_incl : r->hi_incl;
+    int cmp;
+
+    if (!has)
+        return 1;
+    cmp = compare(start, forward ? &r->lo : &r->hi);
+    if (!forward)
+        cmp = -cmp;
+    /* cmp > 0: the start key lies inside the range on this side. */
+    if (cmp > 0 || (cmp == 0 && (incl || table))) {
+        if (forward)
+            r->has_lo = 0;
+        else
+            r->has_hi = 0;
+        return 1;
+    }
+    return 0;
+}
+
 int store_query(struct store *s, const struct store_query *q, json_t **items,
                 json_t **last_key, struct err *err)
 {
@@ -242,7 +282,7 @@ int store_query(struct store *s, const struct store_query *q, json_t **items,
     const char *sk_name, *col;
     char pk_type, sk_type;
     const char *desc;
-    int rc = -1, stopped;
+    int rc = -1, stopped, use_start;
 
     *items = NULL;
     *last_key = NULL;
@@ -274,6 +314,18 @@ int store_query(struct store *s, const struct store_query *q, json_t **items,
             : table_start(t, q->exclusive_start_key, &spk, &ssk, err)))
         goto out;
 
+    if (q->exclusive_start_key && compare(ix ? &sipk : &spk, &part) != 0) {
+        err_set(err, ERR_BAD_REQUEST, MSG_START_OUTSIDE);
+        goto out;
+    }
+    /* One bound on each side of the range, the tighter one: given two on
+     * one column, SQLite seeks with the first and filters with the other,
+     * so a late start key behind a range bound cost a walk from the range's
+     * start to the key (issue 12, finding 3). */
+    use_start = q->exclusive_start_key != NULL;
+    if (use_start)
+        use_start = start_bound(q->forward, ix ? &sisk : &ssk, &r, !ix);
+
     col = ix ? "isk" : "sk";
     desc = q->forward ? "" : " DESC";
     buf_puts(&sql, ix ? "SELECT item, size FROM index_entries"
@@ -284,10 +336,10 @@ int store_query(struct store *s, const struct store_query *q, json_t **items,
         buf_printf(&sql, " AND %s %s ?3", col, r.lo_incl ? ">=" : ">");
     if (r.has_hi)
         buf_printf(&sql, " AND %s %s ?4", col, r.hi_incl ? "<=" : "<");
-    if (q->exclusive_start_key && ix)
+    if (use_start && ix)
         buf_printf(&sql, " AND (isk, pk, sk) %s (?5, ?6, ?7)",
                    q->forward ? ">" : "<");
-    else if (q->exclusive_start_key)
+    else if (use_start)
         buf_printf(&sql, " AND sk %s ?5", q->forward ? ">" : "<");
     if (ix)
         buf_printf(&sql, " ORDER BY isk%s, pk%s, sk%s", desc, desc, desc);
@@ -302,14 +354,14 @@ int store_query(struct store *s, const struct store_query *q, json_t **items,
         store_bind_blob(st, 3, &r.lo);
     if (r.has_hi)
         store_bind_blob(st, 4, &r.hi);
-    if (q->exclusive_start_key && ix) {
+    if (use_start && ix) {
         store_bind_blob(st, 5, &sisk);
         store_bind_blob(st, 6, &spk);
         store_bind_blob(st, 7, &ssk);
-    } else if (q->exclusive_start_key) {
+    } else if (use_start) {
         store_bind_blob(st, 5, &ssk);
     }
-    if (read_page(c, st, q->limit, q->last_key_rule, page, &stopped, err))
+    if (read_page(s, c, st, q->limit, q->last_key_rule, page, &stopped, err))
         goto out;
     page_done(t, ix, &page, stopped, items, last_key);
     rc = 0;
@@ -350,7 +402,8 @@ int store_scan_segment(struct store *s, const struct store_scan_request *r,
     json_t *page = json_array();
     unsigned total = r->total_segments ? r->total_segments : 1;
     const char *sql;
-    int rc = -1, stopped;
+    int64_t lo, hi, start_seg = 0;
+    int rc = -1, stopped, use_start;
 
     *items = NULL;
     *last_key = NULL;
@@ -382,39 +435,51 @@ int store_scan_segment(struct store *s, const struct store_scan_request *r,
                           &ssk, err)
             : table_start(t, r->exclusive_start_key, &spk, &ssk, err)))
         goto out;
+    /* The start key's row value alone bounds the seek from below: SQLite
+     * seeks with one lower bound per column and filters with any other, so
+     * "seg >= start" beside it walked the segment from its start to the key
+     * (issue 12, finding 3). A start key before the segment (a key from
+     * another segment) starts the segment from its beginning, as before. */
+    lo = segment_start(r->segment, total);
+    hi = segment_start(r->segment + 1ull, total);
+    use_start = r->exclusive_start_key != NULL;
+    if (use_start) {
+        start_seg = ix ? store_segment_hash(sipk.data, sipk.len)
+                       : store_segment_hash(spk.data, spk.len);
+        use_start = start_seg >= lo;
+    }
     if (ix)
-        sql = r->exclusive_start_key
+        sql = use_start
                   ? "SELECT item, size FROM index_entries WHERE index_id = ?1"
-                    " AND seg >= ?2 AND seg < ?3"
                     " AND (seg, ipk, isk, pk, sk) > (?4, ?5, ?6, ?7, ?8)"
-                    " ORDER BY seg, ipk, isk, pk, sk"
+                    " AND seg < ?3 ORDER BY seg, ipk, isk, pk, sk"
                   : "SELECT item, size FROM index_entries WHERE index_id = ?1"
                     " AND seg >= ?2 AND seg < ?3"
                     " ORDER BY seg, ipk, isk, pk, sk";
     else
-        sql = r->exclusive_start_key
-                  ? "SELECT item, size FROM items WHERE table_id = ?1"
-                    " AND seg >= ?2 AND seg < ?3"
-                    " AND (seg, pk, sk) > (?4, ?5, ?6) ORDER BY seg, pk, sk"
-                  : "SELECT item, size FROM items WHERE table_id = ?1"
-                    " AND seg >= ?2 AND seg < ?3 ORDER BY seg, pk, sk";
+        sql = use_start ? "SELECT item, size FROM items WHERE table_id = ?1"
+                          " AND (seg, pk, sk) > (?4, ?5, ?6) AND seg < ?3"
+                          " ORDER BY seg, pk, sk"
+                        : "SELECT item, size FROM items WHERE table_id = ?1"
+                          " AND seg >= ?2 AND seg < ?3 ORDER BY seg, pk, sk";
     if (!(st = store_prepare(c, sql, err)))
         goto out;
     sqlite3_bind_int64(st, 1, ix ? ix->id : t->id);
-    sqlite3_bind_int64(st, 2, segment_start(r->segment, total));
-    sqlite3_bind_int64(st, 3, segment_start(r->segment + 1ull, total));
-    if (r->exclusive_start_key && ix) {
-        sqlite3_bind_int64(st, 4, store_segment_hash(sipk.data, sipk.len));
+    if (!use_start)
+        sqlite3_bind_int64(st, 2, lo);
+    sqlite3_bind_int64(st, 3, hi);
+    if (use_start && ix) {
+        sqlite3_bind_int64(st, 4, start_seg);
         store_bind_blob(st, 5, &sipk);
         store_bind_blob(st, 6, &sisk);
         store_bind_blob(st, 7, &spk);
         store_bind_blob(st, 8, &ssk);
-    } else if (r->exclusive_start_key) {
-        sqlite3_bind_int64(st, 4, store_segment_hash(spk.data, spk.len));
+    } else if (use_start) {
+        sqlite3_bind_int64(st, 4, start_seg);
         store_bind_blob(st, 5, &spk);
         store_bind_blob(st, 6, &ssk);
     }
-    if (read_page(c, st, r->limit, r->last_key_rule, page, &stopped, err))
+    if (read_page(s, c, st, r->limit, r->last_key_rule, page, &stopped, err))
         goto out;
     page_done(t, ix, &page, stopped, items, last_key);
     rc = 0;
@@ -427,4 +492,9 @@ out:
     buf_fini(&spk);
     store_leave(s, c);
     return rc;
+}
+
+unsigned long long store_read_steps(struct store *s)
+{
+    return atomic_load_explicit(&s->read_steps, memory_order_relaxed);
 }

@@ -233,6 +233,103 @@ class DdbBatchTest(DdbTestCase):
                                              ClientRequestToken=unique("tok")))
         self.assertEqual(self.get(t, {"pk": S("ctr")})["n"], N(2))
 
+    def test_client_request_token_length_is_1_to_36(self):
+        t = self.create_table()
+        items = [{"Put": {"TableName": t, "Item": {"pk": S("tok")}}}]
+        for token, rule in (
+                ("", "Member must have length greater than or equal to 1"),
+                ("x" * 37, "Member must have length less than or equal to "
+                           "36")):
+            with self.subTest(length=len(token)):
+                r = self.wire("TransactWriteItems", {
+                    "ClientRequestToken": token, "TransactItems": items})
+                self.assert_wire_error(
+                    r, "ValidationException",
+                    "1 validation error detected: Value '%s' at "
+                    "'clientRequestToken' failed to satisfy constraint: %s"
+                    % (token, rule))
+        self.assertIsNone(self.get(t, {"pk": S("tok")}, ConsistentRead=True))
+        # 36 characters (not bytes: an e-acute is one) are fine
+        r = self.wire("TransactWriteItems", {
+            "ClientRequestToken": "\u00e9" * 36, "TransactItems": items})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json(), {})
+
+    def big_checks(self, t, prefix, n, value_bytes):
+        """n ConditionChecks that pass (no such items), each carrying one
+        expression value of value_bytes."""
+        return [{"ConditionCheck": {
+            "TableName": t, "Key": {"pk": S("%s-%03d" % (prefix, i))},
+            "ConditionExpression": "attribute_not_exists(pk) OR x = :v",
+            "ExpressionAttributeValues": {":v": S("v" * value_bytes)}}}
+            for i in range(n)]
+
+    def test_transaction_over_4_mb_is_refused_and_writes_nothing(self):
+        t = self.create_table()
+        big = S("x" * 390000)
+        over = [{"Put": {"TableName": t, "Item": {"pk": S("w%d" % i),
+                                                  "b": big}}}
+                for i in range(11)]
+        r = self.wire("TransactWriteItems", {"TransactItems": over})
+        self.assert_wire_error(r, "ValidationException",
+                               "Transaction request cannot be larger than "
+                               "4 MB")
+        self.assertEqual(self.scan_all(t), [])
+        # expression values count too: ConditionChecks alone, 4.3 MB
+        r = self.wire("TransactWriteItems", {
+            "ClientRequestToken": unique("tok"),
+            "TransactItems": self.big_checks(t, "c", 100, 43000)})
+        self.assert_wire_error(r, "ValidationException",
+                               "Transaction request cannot be larger than "
+                               "4 MB")
+        # ten of those Puts (3.9 MB) are one transaction
+        r = self.wire("TransactWriteItems", {"TransactItems": over[:10]})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(len(self.scan_all(t)), 10)
+
+    def rss_kb(self):
+        with open("/proc/%d/status" % self.srv.proc.pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        self.fail("no VmRSS")
+
+    def test_client_request_tokens_do_not_pin_their_requests(self):
+        t = self.create_table()
+        # 3.9 MB transactions, each under its own token: before, every token
+        # kept its request's text (+3.9 MB of RSS each, never freed)
+        checks = self.big_checks(t, "m", 100, 39000)
+        body = {"TransactItems": checks}
+        r = self.wire("TransactWriteItems",
+                      dict(body, ClientRequestToken=unique("tok")))
+        self.assertEqual(r.status, 200, r)
+        before = self.rss_kb()
+        for _ in range(30):
+            r = self.wire("TransactWriteItems",
+                          dict(body, ClientRequestToken=unique("tok")))
+            self.assertEqual(r.status, 200, r)
+        grown = self.rss_kb() - before
+        # ASan holds freed memory in quarantine (256 MB): RSS says nothing
+        with open("/proc/%d/maps" % self.srv.proc.pid) as f:
+            sanitized = "libasan" in f.read()
+        if not sanitized:
+            self.assertLess(grown, 40 * 1024, "RSS grew by %d KB" % grown)
+        # and a token still answers its repeat, and refuses another request
+        token = unique("tok")
+        r = self.wire("TransactWriteItems",
+                      dict(body, ClientRequestToken=token))
+        self.assertEqual(r.status, 200, r)
+        r = self.wire("TransactWriteItems",
+                      dict(body, ClientRequestToken=token))
+        self.assertEqual((r.status, r.json()), (200, {}), r)
+        r = self.wire("TransactWriteItems", {
+            "ClientRequestToken": token,
+            "TransactItems": self.big_checks(t, "m", 99, 39000)})
+        self.assert_wire_error(
+            r, "IdempotentParameterMismatchException",
+            "Request has a ClientRequestToken that was used with different "
+            "parameters within the last 10 minutes")
+
     def test_transact_get_items(self):
         t1, t2 = self.create_table(), self.create_table()
         self.ddb.put_item(TableName=t1, Item={"pk": S("a"), "x": N(1),

@@ -699,6 +699,131 @@ static void scan_segments_partition_the_items(void **state)
     store_close(s);
 }
 
+/* Issue 12, finding 3: a page costs the same (in SQLite VM steps, not time)
+ * wherever its exclusive start key lies: late in a range, a partition, a
+ * segment or an index. */
+#define WIDE 2000
+
+static unsigned long long query_cost(struct store *s, struct store_query *q)
+{
+    unsigned long long before = store_read_steps(s);
+    json_t *last = NULL, *items = query_ok(s, q, &last);
+
+    assert_int_equal(json_array_size(items), 1);
+    json_decref(items);
+    json_decref(last);
+    return store_read_steps(s) - before;
+}
+
+/* The cost of a one-item scan page after start, and (if last is not NULL)
+ * the page's last key after a page of limit items. */
+static unsigned long long scan_cost(struct store *s, const char *index,
+                                    const json_t *start, size_t limit,
+                                    json_t **last)
+{
+    struct store_scan_request r = {.table = "Wide",
+                                   .index = index,
+                                   .exclusive_start_key = start,
+                                   .limit = limit,
+                                   .last_key_rule = STORE_LAST_KEY_IF_STOPPED};
+    unsigned long long before = store_read_steps(s);
+    struct err err = ERR_INIT;
+    json_t *items = NULL, *lk = NULL;
+
+    if (store_scan_segment(s, &r, &items, &lk, &err))
+        fail_msg("scan: %s", err.msg);
+    assert_int_equal(json_array_size(items), limit);
+    json_decref(items);
+    if (last)
+        *last = lk;
+    else
+        json_decref(lk);
+    return store_read_steps(s) - before;
+}
+
+static void late_start_keys_cost_what_first_pages_cost(void **state)
+{
+    struct store *s = open_memory();
+    struct store_index_spec gsi = {.name = "byg",
+                                   .kind = STORE_INDEX_GLOBAL,
+                                   .key = {"g", 'S', "r", 'N'},
+                                   .projection = STORE_PROJECTION_KEYS_ONLY};
+    struct store_key_schema ks = {"pk", 'S', "sk", 'N'};
+    struct err err = ERR_INIT;
+    json_t *p = val("S", "p"), *x = val("S", "x"), *zero = val("N", "0");
+    json_t *top = val("N", "100000"), *late, *ilate, *slate, *islate;
+    unsigned long long first, cost;
+
+    (void)state;
+    if (store_create_table_indexed(s, "Wide", &ks, &gsi, 1, &err))
+        fail_msg("create: %s", err.msg);
+    for (int i = 0; i < WIDE; i++) {
+        json_t *it = num_item("p", i);
+        json_object_set_new(it, "g", val("S", "x"));
+        json_object_set(it, "r", json_object_get(it, "sk"));
+        put_ok(s, "Wide", "pk", "sk", it);
+    }
+    late = json_pack("{s:{s:s}, s:{s:s}}", "pk", "S", "p", "sk", "N", "1990");
+    ilate = json_pack("{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}", "pk", "S", "p",
+                      "sk", "N", "1990", "g", "S", "x", "r", "N", "1990");
+
+    /* Query on the table: sk >= 0 forward, sk <= 100000 backward. */
+    {
+        struct store_query q = {.table = "Wide",
+                                .partition_value = p,
+                                .sort_op = STORE_SORT_GE,
+                                .sort_value = zero,
+                                .forward = 1,
+                                .limit = 1};
+        first = query_cost(s, &q);
+        q.exclusive_start_key = late;
+        cost = query_cost(s, &q);
+        assert_true(cost <= 2 * first + 20);
+        q.exclusive_start_key = NULL;
+        q.sort_op = STORE_SORT_LE;
+        q.sort_value = top;
+        q.forward = 0;
+        first = query_cost(s, &q);
+        json_object_set_new(late, "sk", val("N", "10"));
+        q.exclusive_start_key = late;
+        cost = query_cost(s, &q);
+        assert_true(cost <= 2 * first + 20);
+    }
+    /* Query on the index, with a range and a start key. */
+    {
+        struct store_query q = {.table = "Wide",
+                                .index = "byg",
+                                .partition_value = x,
+                                .sort_op = STORE_SORT_GE,
+                                .sort_value = zero,
+                                .forward = 1,
+                                .limit = 1};
+        first = query_cost(s, &q);
+        q.exclusive_start_key = ilate;
+        cost = query_cost(s, &q);
+        assert_true(cost <= 2 * first + 20);
+    }
+    /* Scans of the table and of the index, from a key late in their order. */
+    first = scan_cost(s, NULL, NULL, 1, NULL);
+    (void)scan_cost(s, NULL, NULL, WIDE - 5, &slate);
+    cost = scan_cost(s, NULL, slate, 1, NULL);
+    assert_true(cost <= 2 * first + 20);
+    first = scan_cost(s, "byg", NULL, 1, NULL);
+    (void)scan_cost(s, "byg", NULL, WIDE - 5, &islate);
+    cost = scan_cost(s, "byg", islate, 1, NULL);
+    assert_true(cost <= 2 * first + 20);
+
+    json_decref(islate);
+    json_decref(slate);
+    json_decref(ilate);
+    json_decref(late);
+    json_decref(top);
+    json_decref(zero);
+    json_decref(x);
+    json_decref(p);
+    store_close(s);
+}
+
 static void scan_of_an_index_reads_projected_entries(void **state)
 {
     struct store *s = orders_store();
@@ -1093,6 +1218,7 @@ int main(void)
         cmocka_unit_test(gsi_added_later_is_backfilled_and_removable),
         cmocka_unit_test(create_table_checks_index_specs),
         cmocka_unit_test(scan_segments_partition_the_items),
+        cmocka_unit_test(late_start_keys_cost_what_first_pages_cost),
         cmocka_unit_test(scan_of_an_index_reads_projected_entries),
         cmocka_unit_test(transaction_is_all_or_nothing_with_reasons),
         cmocka_unit_test(ttl_sweep_deletes_expired_items_and_entries),
