@@ -163,8 +163,9 @@ int attr_number_subtract(const char *a, const char *b,
  * member whose name is its type: {"S": "a"} {"N": "1.50"} {"B": "<base64>"}
  * {"BOOL": true} {"NULL": true} {"M": {...}} {"L": [...]} {"SS": [...]}
  * {"NS": [...]} {"BS": [...]}. The result has the same shape with N and NS
- * members canonical (attr_number_canonical), B and BS members re-encoded as
- * canonical padded Base64, M names in the order given. depth is v's nesting
+ * members canonical (attr_number_canonical), B and BS members canonical
+ * padded Base64 (only such text is read: b64_decode_strict), M names in the
+ * order given. depth is v's nesting
  * level (1 for an item's attribute); an M or L deeper than ATTR_MAX_DEPTH is
  * refused, whatever scalar sits innermost. flags: 0 or ATTR_TYPED_MAP_NAMES.
  *

@@ -10,7 +10,9 @@
  * Attribute values and items are jansson JSON in DynamoDB's wire shape (see
  * attr.h); every N string they hold must be canonical (attr_number_canonical).
  * Every error this module sets is ERR_BAD_REQUEST (DynamoDB's
- * ValidationException), except ERR_INTERNAL on a broken invariant. Messages
+ * ValidationException), except ERR_SERIALIZATION for an expression value of
+ * the wrong JSON kind (attr_typed_value) and ERR_INTERNAL on a broken
+ * invariant. Messages
  * found while parsing start "Invalid <Kind>Expression: " as DynamoDB's do
  * ("Invalid UpdateExpression: Syntax error; token: \"c\", near: \"b c\"").
  *
@@ -76,8 +78,11 @@ int expr_usage_check(const struct expr_usage *u, const json_t *names,
 /*
  * Parse len bytes of text as an expression of kind, substituting names
  * (object "#n" → string, may be NULL) and values (object ":v" → attribute
- * value, may be NULL). The values used are copied into the expression (their
- * numbers canonicalized), so names and values may be freed afterwards. usage
+ * value, may be NULL). The values used are checked and normalized by
+ * attr_typed_value, the rules an item's values pass (a bad one is
+ * ERR_BAD_REQUEST "ExpressionAttributeValues contains invalid value: <its
+ * message> for key :v", or its ERR_SERIALIZATION as it is), and copied into
+ * the expression, so names and values may be freed afterwards. usage
  * (may be NULL) records the names and values used.
  *
  * Grammar by kind:

@@ -782,7 +782,10 @@ static int add_or_subtract(const char *a, const char *b, int subtract,
     int neg, carry = 0;
 
     /* Canonical first: it validates the operands and bounds their length,
-     * which sizes every buffer here. */
+     * which sizes every buffer here. NULL (a stored value that is not a
+     * string) is no number either. */
+    if (!a || !b)
+        return bad_number("", 0, err);
     if (attr_number_canonical(a, strlen(a), ca, err) < 0 ||
         attr_number_canonical(b, strlen(b), cb, err) < 0)
         return -1;

@@ -56,7 +56,7 @@ static json_t *binary(const json_t *v, struct err *err)
         attr_typed_wrong_kind(v, err);
         return NULL;
     }
-    raw = b64_decode(json_string_value(v), json_string_length(v), &n);
+    raw = b64_decode_strict(json_string_value(v), json_string_length(v), &n);
     if (!raw) {
         err_set(err, ERR_SERIALIZATION, "Base64 encoded value is invalid");
         return NULL;

@@ -1094,47 +1094,6 @@ static void mark_used(json_t **set, const char *key, size_t len)
     json_object_setn_new(*set, key, len, json_true());
 }
 
-/* Canonicalize the numbers of a copied attribute value in place, so that
- * comparisons and arithmetic see only canonical text. */
-static int canon_numbers(json_t *v, struct err *err)
-{
-    char canon[ATTR_NUMBER_MAX];
-    const json_t *pl;
-    const char *t = vtype(v, &pl);
-    json_t *x, *payload = unconst(pl);
-    const char *key;
-    size_t i;
-
-    if (!strcmp(t, "N") && json_is_string(payload)) {
-        if (attr_number_canonical(json_string_value(payload),
-                                  json_string_length(payload), canon, err) < 0)
-            return -1;
-        json_object_set_new(v, "N", json_string(canon));
-    } else if ((!strcmp(t, "NS") || !strcmp(t, "L")) &&
-               json_is_array(payload)) {
-        json_array_foreach(payload, i, x)
-        {
-            if (!strcmp(t, "L")) {
-                if (canon_numbers(x, err) < 0)
-                    return -1;
-            } else if (json_is_string(x)) {
-                if (attr_number_canonical(json_string_value(x),
-                                          json_string_length(x), canon,
-                                          err) < 0)
-                    return -1;
-                json_array_set_new(payload, i, json_string(canon));
-            }
-        }
-    } else if (!strcmp(t, "M") && json_is_object(payload)) {
-        json_object_foreach(payload, key, x)
-        {
-            if (canon_numbers(x, err) < 0)
-                return -1;
-        }
-    }
-    return 0;
-}
-
 static struct node *p_value(struct parser *p)
 {
     const struct tok *t = cur(p);
@@ -1155,9 +1114,17 @@ static struct node *p_value(struct parser *p)
     if (p->usage)
         mark_used(&p->usage->values, key, t->len);
     n = node_new(N_VALUE);
-    n->value = json_deep_copy(v);
-    if (!n->value || canon_numbers(n->value, &nerr) < 0) {
-        if (!p->failed)
+    /* The one AttributeValue validator an item's values pass (attr.h), so
+     * that nothing an expression holds, and so nothing it stores, can be
+     * malformed: numbers canonical, Base64 strict, sets without
+     * duplicates. */
+    n->value = attr_typed_value(v, 1, 0, &nerr);
+    if (!n->value) {
+        /* DynamoDB refuses a value of the wrong JSON kind while it reads
+         * the request, before any expression: then the message alone */
+        if (!p->failed && nerr.kind == ERR_SERIALIZATION)
+            err_set(p->err, ERR_SERIALIZATION, "%s", nerr.msg);
+        else if (!p->failed)
             err_set(p->err, ERR_BAD_REQUEST,
                     "ExpressionAttributeValues contains invalid value: %s "
                     "for key %.*s",
@@ -1316,13 +1283,16 @@ static int operand_type_error(struct parser *p, const char *what,
     return -1;
 }
 
-static int valid_type_name(const char *s)
+/* Whether the S payload pl names a type; by length, as a NUL is data. */
+static int valid_type_name(const json_t *pl)
 {
     static const char *const names[] = {"S",  "SS",   "N",    "NS", "B",
                                         "BS", "BOOL", "NULL", "L",  "M"};
+    const char *s = json_string_value(pl);
+    size_t n = json_string_length(pl);
 
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (!strcmp(s, names[i]))
+    for (size_t i = 0; s && i < sizeof names / sizeof names[0]; i++)
+        if (n == strlen(names[i]) && !memcmp(s, names[i], n))
             return 1;
     return 0;
 }
@@ -1352,11 +1322,11 @@ static int check_fn_args(struct parser *p, const struct fn *f,
         if (f->k == N_TYPE && i == 1) {
             if (strcmp(vtype(v, &pl), "S") != 0)
                 return operand_type_error(p, f->name, v);
-            if (!valid_type_name(json_string_value(pl))) {
+            if (!valid_type_name(pl)) {
                 fail(p,
                      "Invalid attribute type name found in type function; "
-                     "type: %s, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}",
-                     json_string_value(pl));
+                     "type: %.*s, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}",
+                     (int)json_string_length(pl), json_string_value(pl));
                 return -1;
             }
         }
@@ -2344,7 +2314,8 @@ static int contains(const json_t *v, const json_t *x)
     size_t i;
     json_t *e;
 
-    if (!strcmp(tv, "S") && !strcmp(tx, "S"))
+    if (!strcmp(tv, "S") && !strcmp(tx, "S") && json_is_string(pv) &&
+        json_is_string(px))
         return memmem(json_string_value(pv), json_string_length(pv),
                       json_string_value(px), json_string_length(px)) != NULL;
     if (is_set_type(tv) && tv[0] == tx[0] && tx[1] == '\0')

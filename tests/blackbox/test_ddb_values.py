@@ -1,0 +1,236 @@
+"""AttributeValues a client writes, checked by one validator wherever they
+enter (issue 12): items, keys, ExpressionAttributeValues, ExclusiveStartKey,
+batch and transaction members. Nothing malformed is ever stored, and no
+request can crash crudd."""
+
+import json
+
+from ddb_client import DdbTestCase, unique
+
+VALIDATION = "com.amazon.coral.validate#ValidationException"
+SERIALIZATION = "com.amazon.coral.service#SerializationException"
+INVALID = "One or more parameter values were invalid: "
+NUMBER_VALUE = "NUMBER_VALUE cannot be converted to String"
+BASE64 = "Base64 encoded value is invalid"
+UNEXPECTED = "Unexpected value type in payload"
+
+
+def nested_maps(levels):
+    v = {"S": "x"}
+    for _ in range(levels):
+        v = {"M": {"k": v}}
+    return v
+
+
+# (what, value, __type, message as PutItem words it)
+BAD_VALUES = [
+    ("duplicate set members", {"SS": ["a", "a"]}, VALIDATION,
+     INVALID + "Input collection contains duplicates"),
+    ("duplicate numbers once canonical", {"NS": ["1", "1.0"]}, VALIDATION,
+     INVALID + "Input collection contains duplicates"),
+    ("empty set", {"SS": []}, VALIDATION,
+     INVALID + "An string set  may not be empty"),
+    ("bad Base64", {"B": "!!!"}, SERIALIZATION, BASE64),
+    ("Base64 without its padding", {"B": "AAA"}, SERIALIZATION, BASE64),
+    ("Base64url alphabet", {"B": "-_-_"}, SERIALIZATION, BASE64),
+    ("Base64 with extra padding", {"B": "AAAA===="}, SERIALIZATION, BASE64),
+    ("Base64 set member", {"BS": ["AAA"]}, SERIALIZATION, BASE64),
+    ("S as a number", {"S": 5}, SERIALIZATION, NUMBER_VALUE),
+    ("N as a number", {"N": 5}, SERIALIZATION, NUMBER_VALUE),
+    ("BOOL as a string", {"BOOL": "x"}, SERIALIZATION, UNEXPECTED),
+    ("NULL false", {"NULL": False}, VALIDATION,
+     INVALID + "Null attribute value types must have the value of true"),
+    ("unknown type in a list", {"L": [{"Q": "1"}]}, SERIALIZATION,
+     "Unknown AttributeValue type: Q"),
+    ("two types", {"S": "a", "N": "1"}, VALIDATION,
+     "Supplied AttributeValue has more than one datatypes set, must contain "
+     "exactly one of the supported datatypes"),
+    ("no type", {}, VALIDATION,
+     "Supplied AttributeValue is empty, must contain exactly one of the "
+     "supported datatypes"),
+    ("40 levels of M", nested_maps(40), VALIDATION,
+     "Nesting Levels have exceeded supported limits"),
+    ("an array", [1, 2], SERIALIZATION,
+     "Start of list found where not expected"),
+    ("a string", "str", SERIALIZATION, UNEXPECTED),
+    ("null", None, SERIALIZATION, UNEXPECTED),
+    ("L of a string", {"L": "x"}, SERIALIZATION, UNEXPECTED),
+    ("M of a string", {"M": "x"}, SERIALIZATION, UNEXPECTED),
+]
+
+
+def expression_message(type_, message, key=":v"):
+    """What DynamoDB says for a bad ExpressionAttributeValues member: the
+    item's words inside ValidationException's frame, or a serialization
+    error as it is (the request's JSON is read before any expression)."""
+    if type_ == SERIALIZATION:
+        return message
+    return ("ExpressionAttributeValues contains invalid value: %s for key %s"
+            % (message, key))
+
+
+class DdbValuesTest(DdbTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.table = unique("vals")
+        cls.ddb.create_table(
+            TableName=cls.table,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk",
+                                   "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST")
+        cls.ranged = unique("valr")
+        cls.ddb.create_table(
+            TableName=cls.ranged,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                       {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": "pk",
+                                   "AttributeType": "S"},
+                                  {"AttributeName": "sk",
+                                   "AttributeType": "N"}],
+            BillingMode="PAY_PER_REQUEST")
+
+    def call(self, op, body):
+        return self.wire(op, dict(body, TableName=body.get(
+            "TableName", self.table)))
+
+    def assert_refused(self, r, type_, message):
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json(), {"__type": type_, "message": message}, r)
+        self.assertTrue(self.srv.alive(), "crudd died")
+
+    def assert_absent(self, pk):
+        r = self.call("GetItem", {"Key": {"pk": {"S": pk}},
+                                  "ConsistentRead": True})
+        self.assertEqual((r.status, r.json()), (200, {}), r)
+
+    # -- the crashes of the report -------------------------------------------
+
+    def test_attribute_type_with_a_number_for_its_type_is_refused(self):
+        r = self.call("Scan", {
+            "FilterExpression": "attribute_type(pk, :t)",
+            "ExpressionAttributeValues": {":t": {"S": 5}}})
+        self.assert_refused(r, SERIALIZATION, NUMBER_VALUE)
+
+    def test_plus_of_a_number_that_is_no_string_is_refused(self):
+        pk = unique("plus")
+        r = self.call("UpdateItem", {
+            "Key": {"pk": {"S": pk}}, "UpdateExpression": "SET n = :v + :v",
+            "ExpressionAttributeValues": {":v": {"N": 5}}})
+        self.assert_refused(r, SERIALIZATION, NUMBER_VALUE)
+        self.assert_absent(pk)
+
+    def test_contains_with_a_number_for_a_string_is_refused(self):
+        r = self.call("Scan", {
+            "FilterExpression": "contains(x, :v)",
+            "ExpressionAttributeValues": {":v": {"S": 5}}})
+        self.assert_refused(r, SERIALIZATION, NUMBER_VALUE)
+
+    def test_set_of_a_bad_number_stores_nothing_and_add_still_works(self):
+        pk = unique("add")
+        r = self.call("UpdateItem", {
+            "Key": {"pk": {"S": pk}}, "UpdateExpression": "SET n = :v",
+            "ExpressionAttributeValues": {":v": {"N": 5}}})
+        self.assert_refused(r, SERIALIZATION, NUMBER_VALUE)
+        self.assert_absent(pk)
+        for _ in range(2):
+            r = self.call("UpdateItem", {
+                "Key": {"pk": {"S": pk}}, "UpdateExpression": "ADD n :one",
+                "ExpressionAttributeValues": {":one": {"N": "1"}},
+                "ReturnValues": "UPDATED_NEW"})
+            self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json(), {"Attributes": {"n": {"N": "2"}}})
+
+    # -- one validator on every path ------------------------------------------
+
+    def test_put_item_refuses_each_bad_value(self):
+        for what, v, type_, message in BAD_VALUES:
+            with self.subTest(what):
+                pk = unique("put")
+                r = self.call("PutItem", {"Item": {"pk": {"S": pk}, "x": v}})
+                self.assert_refused(r, type_, message)
+                self.assert_absent(pk)
+
+    def test_update_set_refuses_what_put_item_refuses(self):
+        for what, v, type_, message in BAD_VALUES:
+            with self.subTest(what):
+                pk = unique("set")
+                r = self.call("UpdateItem", {
+                    "Key": {"pk": {"S": pk}},
+                    "UpdateExpression": "SET x = :v",
+                    "ExpressionAttributeValues": {":v": v}})
+                self.assert_refused(r, type_,
+                                    expression_message(type_, message))
+                self.assert_absent(pk)
+
+    def test_condition_and_filter_values_are_checked(self):
+        for what, v, type_, message in BAD_VALUES:
+            with self.subTest(what):
+                pk = unique("cond")
+                r = self.call("PutItem", {
+                    "Item": {"pk": {"S": pk}},
+                    "ConditionExpression": "x <> :v",
+                    "ExpressionAttributeValues": {":v": v}})
+                self.assert_refused(r, type_,
+                                    expression_message(type_, message))
+                self.assert_absent(pk)
+                r = self.call("Scan", {
+                    "FilterExpression": "x = :v",
+                    "ExpressionAttributeValues": {":v": v}})
+                self.assert_refused(r, type_,
+                                    expression_message(type_, message))
+
+    def test_key_condition_values_are_checked(self):
+        r = self.call("Query", {
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": 5}}})
+        self.assert_refused(r, SERIALIZATION, NUMBER_VALUE)
+        r = self.call("Query", {
+            "TableName": self.ranged,
+            "KeyConditionExpression": "pk = :p AND sk > :s",
+            "ExpressionAttributeValues": {":p": {"S": "a"},
+                                          ":s": {"N": "1", "S": "1"}}})
+        self.assert_refused(r, VALIDATION, expression_message(
+            VALIDATION, "Supplied AttributeValue has more than one datatypes "
+            "set, must contain exactly one of the supported datatypes", ":s"))
+
+    def test_exclusive_start_key_is_checked(self):
+        r = self.call("Scan", {"ExclusiveStartKey": {"pk": {"S": 5}}})
+        self.assert_refused(r, SERIALIZATION, NUMBER_VALUE)
+        r = self.call("Scan", {"ExclusiveStartKey": {"pk": {"B": "AAA"}}})
+        self.assert_refused(r, SERIALIZATION, BASE64)
+
+    def test_batch_write_members_are_checked(self):
+        pk = unique("batch")
+        r = self.call("BatchWriteItem", {"RequestItems": {self.table: [
+            {"PutRequest": {"Item": {"pk": {"S": pk},
+                                     "x": {"SS": ["a", "a"]}}}}]}})
+        self.assert_refused(r, VALIDATION,
+                            INVALID + "Input collection contains duplicates")
+        self.assert_absent(pk)
+
+    def test_transaction_members_are_checked(self):
+        pk = unique("txn")
+        r = self.call("TransactWriteItems", {"TransactItems": [
+            {"Update": {"TableName": self.table, "Key": {"pk": {"S": pk}},
+                        "UpdateExpression": "SET x = :v",
+                        "ExpressionAttributeValues": {
+                            ":v": {"B": "AAAA===="}}}}]})
+        self.assert_refused(r, SERIALIZATION, BASE64)
+        r = self.call("TransactWriteItems", {"TransactItems": [
+            {"Put": {"TableName": self.table,
+                     "Item": {"pk": {"S": pk}, "x": {"NULL": False}}}}]})
+        self.assert_refused(r, VALIDATION, INVALID + "Null attribute value "
+                            "types must have the value of true")
+        self.assert_absent(pk)
+
+    def test_canonical_base64_is_kept(self):
+        pk = unique("b64")
+        item = {"pk": {"S": pk}, "a": {"B": "AAA="}, "b": {"B": "AA=="},
+                "c": {"B": ""}, "d": {"BS": ["AQI=", "+/8="]}}
+        r = self.call("PutItem", {"Item": item})
+        self.assertEqual(r.status, 200, r)
+        r = self.call("GetItem", {"Key": {"pk": {"S": pk}}})
+        self.assertEqual(r.json(), {"Item": item})
