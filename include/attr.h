@@ -119,6 +119,10 @@ int attr_typed_text_check(const char *text, size_t len);
  */
 size_t attr_item_size(const json_t *item);
 
+/* The size of one attribute value by the same rules, its name not
+ * counted: a lower bound of the size of any item that holds it. */
+size_t attr_value_size(const json_t *value);
+
 /*
  * Exact decimal arithmetic on canonical Number text (attr_number_canonical's
  * output, as every N string crudd holds is). Used by condition expressions
@@ -145,6 +149,33 @@ int attr_number_add(const char *a, const char *b, char out[ATTR_NUMBER_MAX],
                     struct err *err);
 int attr_number_subtract(const char *a, const char *b,
                          char out[ATTR_NUMBER_MAX], struct err *err);
+
+/*
+ * The members of a set (the array of an SS, NS or BS, canonical as every
+ * value crudd holds is) in one total order: their strings' bytes, which
+ * for canonical members is "equal exactly when the same member". Each is
+ * O(n log n) or better, so a set of 100k members costs milliseconds, not
+ * minutes (issue 12). Members that are not strings (never stored by this
+ * build) are ordered, not read. Pure; any thread.
+ */
+
+/* Negative, 0 or positive as member a orders before, with or after b. */
+int attr_set_member_cmp(const json_t *a, const json_t *b);
+
+/* members' elements in attr_set_member_cmp order: a new array of
+ * borrowed references (free it with free(); they die with members), their
+ * count in *n. Never NULL. */
+const json_t **attr_set_sorted(const json_t *members, size_t *n);
+
+/* Whether x is one of the n members of sorted (attr_set_sorted): 1 or 0. */
+int attr_set_sorted_has(const json_t *const *sorted, size_t n, const json_t *x);
+
+/* Whether two of members' elements are the same member: 1 or 0. */
+int attr_set_has_duplicates(const json_t *members);
+
+/* Whether the member arrays a and b hold the same members, in any order,
+ * each without duplicates: 1 or 0. */
+int attr_set_equal(const json_t *a, const json_t *b);
 
 /*
  * Attribute values a client wrote in DynamoDB-typed JSON (src/attr_typed.c),
@@ -177,7 +208,9 @@ int attr_number_subtract(const char *a, const char *b,
  *     "An string set  may not be empty" (likewise number, binary; DynamoDB's
  *     spacing), "Input collection contains duplicates", "Null attribute value
  *     types must have the value of true" or "An AttributeName may not be
- *     empty" (with ATTR_TYPED_MAP_NAMES); a number error of
+ *     empty" (with ATTR_TYPED_MAP_NAMES); "Item size has exceeded the
+ *     maximum allowed size" (a set over ATTR_ITEM_MAX_BYTES, found before
+ *     its duplicate check); a number error of
  *     attr_number_canonical; "Nesting Levels have exceeded supported limits";
  *   ERR_SERIALIZATION: a JSON value of the wrong kind (attr_typed_wrong_kind),
  *     "Base64 encoded value is invalid", "Unknown AttributeValue type: <t>".
@@ -194,7 +227,9 @@ json_t *attr_typed_value(const json_t *v, int depth, unsigned flags,
  * failed to satisfy constraint: Member must not be null" (what names the
  * member, e.g. "item", "Key"). Any other non-object is attr_typed_wrong_kind;
  * an empty name is ERR_BAD_REQUEST "One or more parameter values were
- * invalid: An AttributeName may not be empty"; otherwise the errors of
+ * invalid: An AttributeName may not be empty"; an item over
+ * ATTR_ITEM_MAX_BYTES (attr_item_size) is ERR_BAD_REQUEST "Item size has
+ * exceeded the maximum allowed size"; otherwise the errors of
  * attr_typed_value. Returns a new reference or NULL with err; item is
  * borrowed and unchanged. Any thread.
  */

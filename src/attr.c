@@ -667,6 +667,11 @@ static size_t value_size(const json_t *value)
     }
 }
 
+size_t attr_value_size(const json_t *value)
+{
+    return value_size(value);
+}
+
 size_t attr_item_size(const json_t *item)
 {
     if (!json_is_object(item))

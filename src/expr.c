@@ -1752,6 +1752,29 @@ static int check_add_delete(struct parser *p, enum act k, const json_t *v)
     return -1;
 }
 
+/* A SET or ADD that stores a value bigger than an item may be: refused
+ * while parsing, on the request's thread, before the writer merges it. */
+static int check_stored_size(struct parser *p, const struct node *n)
+{
+    const struct node *v[2] = {n, NULL};
+
+    if (n->k == N_LIST_APPEND) {
+        v[0] = n->kid[0];
+        v[1] = n->kid[1];
+    }
+    for (size_t i = 0; i < 2; i++) {
+        if (!v[i] || v[i]->k != N_VALUE ||
+            attr_value_size(v[i]->value) <= ATTR_ITEM_MAX_BYTES)
+            continue;
+        if (!p->failed)
+            err_set(p->err, ERR_BAD_REQUEST,
+                    "Item size has exceeded the maximum allowed size");
+        p->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
 static int p_action(struct parser *p, struct expr *e, enum act k)
 {
     struct action *a;
@@ -1767,7 +1790,7 @@ static int p_action(struct parser *p, struct expr *e, enum act k)
         if (!expect(p, T_EQ))
             return -1;
         a->val = p_set_value(p);
-        return a->val ? 0 : -1;
+        return a->val ? check_stored_size(p, a->val) : -1;
     case A_REMOVE:
         return 0;
     case A_ADD:
@@ -1779,7 +1802,9 @@ static int p_action(struct parser *p, struct expr *e, enum act k)
         a->val = p_value(p);
         if (!a->val)
             return -1;
-        return check_add_delete(p, k, a->val->value);
+        if (check_add_delete(p, k, a->val->value) < 0)
+            return -1;
+        return k == A_ADD ? check_stored_size(p, a->val) : 0;
     }
     return -1;
 }
@@ -2105,18 +2130,8 @@ static int value_equal(const json_t *a, const json_t *b)
         return scalar_cmp(ta, pa, pb) == 0;
     if (!strcmp(ta, "BOOL") || !strcmp(ta, "NULL"))
         return json_equal(pa, pb);
-    if (is_set_type(ta)) {
-        char et[2] = {ta[0], '\0'};
-
-        if (json_array_size(pa) != json_array_size(pb))
-            return 0;
-        json_array_foreach(pa, i, x)
-        {
-            if (!set_has(et, pb, x))
-                return 0;
-        }
-        return 1;
-    }
+    if (is_set_type(ta))
+        return attr_set_equal(pa, pb);
     if (!strcmp(ta, "L")) {
         if (json_array_size(pa) != json_array_size(pb))
             return 0;
@@ -2639,7 +2654,7 @@ static int add_to(json_t *cur, json_t *v, struct err *err)
     char out[ATTR_NUMBER_MAX];
     const json_t *pc, *pv;
     const char *tc = vtype(cur, &pc), *tv = vtype(v, &pv);
-    size_t i;
+    size_t i, n;
     json_t *m;
     int rc = 0;
 
@@ -2652,13 +2667,15 @@ static int add_to(json_t *cur, json_t *v, struct err *err)
         if (rc == 0)
             json_object_set_new(cur, "N", json_string(out));
     } else {
-        char et[2] = {tc[0], '\0'};
+        const json_t **sorted = attr_set_sorted(pc, &n);
 
+        /* appending leaves the members sorted points to where they are */
         json_array_foreach(pv, i, m)
         {
-            if (!set_has(et, pc, m))
+            if (!attr_set_sorted_has(sorted, n, m))
                 json_array_append(unconst(pc), m);
         }
+        free(sorted);
     }
     json_decref(v);
     return rc;
@@ -2671,7 +2688,7 @@ static int delete_from(json_t *cur, json_t *v, struct err *err)
     const json_t *pc, *pv;
     const char *tc = vtype(cur, &pc), *tv = vtype(v, &pv);
     json_t *keep, *m;
-    size_t i;
+    size_t i, n;
     int rc;
 
     if (strcmp(tc, tv) != 0) {
@@ -2679,14 +2696,15 @@ static int delete_from(json_t *cur, json_t *v, struct err *err)
         bad_type(err);
         return -1;
     }
-    char et[2] = {tc[0], '\0'};
+    const json_t **sorted = attr_set_sorted(pv, &n);
 
     keep = json_array();
     json_array_foreach(pc, i, m)
     {
-        if (!set_has(et, pv, m))
+        if (!attr_set_sorted_has(sorted, n, m))
             json_array_append(keep, m);
     }
+    free(sorted);
     rc = json_array_size(keep) == 0;
     json_object_set_new(cur, tc, keep);
     json_decref(v);

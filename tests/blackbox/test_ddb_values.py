@@ -4,6 +4,7 @@ batch and transaction members. Nothing malformed is ever stored, and no
 request can crash crudd."""
 
 import json
+import time
 
 from ddb_client import DdbTestCase, unique
 
@@ -234,3 +235,112 @@ class DdbValuesTest(DdbTestCase):
         self.assertEqual(r.status, 200, r)
         r = self.call("GetItem", {"Key": {"pk": {"S": pk}}})
         self.assertEqual(r.json(), {"Item": item})
+
+
+class DdbBigSetsTest(DdbTestCase):
+    """Set work is O(n log n) (issue 12, finding 2): tens of thousands of
+    members take milliseconds, not the minutes a comparison of every pair
+    took on the one writer thread, and a set bigger than an item may be is
+    refused before any of it."""
+
+    N = 50000       # 7-byte members: 350 KB, under the 400 KB item limit
+    BOUND = 3.0     # seconds; the quadratic code took 20 s and more
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.table = unique("sets")
+        cls.ddb.create_table(
+            TableName=cls.table,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk",
+                                   "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST")
+
+    def timed(self, op, body):
+        t0 = time.monotonic()
+        r = self.wire(op, dict(body, TableName=self.table))
+        took = time.monotonic() - t0
+        self.assertLess(took, self.BOUND, "%s took %.1f s" % (op, took))
+        return r
+
+    @staticmethod
+    def members(prefix, n, start=0):
+        return ["%s%06d" % (prefix, i) for i in range(start, start + n)]
+
+    def test_put_item_with_a_big_set_is_prompt(self):
+        pk = unique("bigput")
+        ss = self.members("m", self.N)
+        r = self.timed("PutItem", {"Item": {"pk": {"S": pk},
+                                            "ss": {"SS": ss}}})
+        self.assertEqual(r.status, 200, r)
+        # equality of two big sets in another order, as a condition
+        r = self.timed("PutItem", {
+            "Item": {"pk": {"S": pk}, "ss": {"SS": ss[::-1]}},
+            "ConditionExpression": "ss = :v",
+            "ExpressionAttributeValues": {":v": {"SS": ss[::-1]}}})
+        self.assertEqual((r.status, r.json()), (200, {}), r)
+
+    def test_duplicate_at_the_end_of_a_big_set_is_found_promptly(self):
+        ss = self.members("d", self.N - 1) + ["d000000"]
+        r = self.timed("PutItem", {"Item": {"pk": {"S": unique("dup")},
+                                            "ss": {"SS": ss}}})
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json(), {
+            "__type": VALIDATION,
+            "message": INVALID + "Input collection contains duplicates"})
+
+    def test_add_and_delete_of_big_sets_are_prompt(self):
+        key = {"pk": {"S": unique("bigadd")}}
+        half = self.N // 2
+        r = self.timed("UpdateItem", {
+            "Key": key, "UpdateExpression": "ADD ss :v",
+            "ExpressionAttributeValues": {
+                ":v": {"SS": self.members("a", half + 1000)}}})
+        self.assertEqual(r.status, 200, r)
+        r = self.timed("UpdateItem", {
+            "Key": key, "UpdateExpression": "ADD ss :v",
+            "ExpressionAttributeValues": {
+                ":v": {"SS": self.members("a", half, 1000)}},
+            "ReturnValues": "UPDATED_NEW"})
+        self.assertEqual(r.status, 200, r)
+        got = r.json()["Attributes"]["ss"]["SS"]
+        self.assertEqual(sorted(got), self.members("a", half + 1000))
+        r = self.timed("UpdateItem", {
+            "Key": key, "UpdateExpression": "DELETE ss :v",
+            "ExpressionAttributeValues": {
+                ":v": {"SS": self.members("a", half + 999, 1)}},
+            "ReturnValues": "UPDATED_NEW"})
+        self.assertEqual((r.status, r.json()),
+                         (200, {"Attributes": {"ss": {"SS": ["a000000"]}}}),
+                         r)
+
+    def test_a_set_over_the_item_limit_is_refused_before_the_work(self):
+        big = self.members("b", 200000)      # 1.4 MB
+        r = self.timed("PutItem", {"Item": {"pk": {"S": unique("huge")},
+                                            "ss": {"SS": big}}})
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json(), {
+            "__type": VALIDATION,
+            "message": "Item size has exceeded the maximum allowed size"})
+        r = self.timed("UpdateItem", {
+            "Key": {"pk": {"S": unique("huge")}},
+            "UpdateExpression": "ADD ss :v",
+            "ExpressionAttributeValues": {":v": {"SS": big}}})
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json(), {
+            "__type": VALIDATION,
+            "message": "ExpressionAttributeValues contains invalid value: "
+                       "Item size has exceeded the maximum allowed size for "
+                       "key :v"})
+
+    def test_a_list_value_over_the_item_limit_is_refused_at_parse(self):
+        r = self.timed("UpdateItem", {
+            "Key": {"pk": {"S": unique("biglist")}},
+            "UpdateExpression": "SET l = :v",
+            "ExpressionAttributeValues": {
+                ":v": {"L": [{"S": "x" * 1000}] * 500}}})
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json(), {
+            "__type": VALIDATION,
+            "message": "Item size has exceeded the maximum allowed size"})

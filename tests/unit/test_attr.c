@@ -630,6 +630,41 @@ static void typed_value_nesting_limit(void **state)
     }
 }
 
+/* Set members in one order: duplicates, equality in any order, lookups. */
+static void set_order(void **state)
+{
+    json_t *a = json_pack("[s,s,s]", "b", "a", "c");
+    json_t *b = json_pack("[s,s,s]", "c", "b", "a");
+    json_t *c = json_pack("[s,s,s]", "c", "b", "d");
+    json_t *d = json_pack("[s,s,s]", "x", "y", "x");
+    json_t *nul = json_array();
+    const json_t **sorted;
+    size_t n;
+
+    (void)state;
+    json_array_append_new(nul, json_stringn("a\0b", 3));
+    json_array_append_new(nul, json_stringn("a\0c", 3));
+    json_array_append_new(nul, json_string("a"));
+    assert_int_equal(attr_set_equal(a, b), 1);
+    assert_int_equal(attr_set_equal(a, c), 0);
+    assert_int_equal(attr_set_has_duplicates(a), 0);
+    assert_int_equal(attr_set_has_duplicates(d), 1);
+    /* a NUL is data: these three are different members */
+    assert_int_equal(attr_set_has_duplicates(nul), 0);
+    sorted = attr_set_sorted(a, &n);
+    assert_int_equal(n, 3);
+    assert_string_equal(json_string_value(sorted[0]), "a");
+    assert_string_equal(json_string_value(sorted[2]), "c");
+    assert_int_equal(attr_set_sorted_has(sorted, n, json_array_get(b, 0)), 1);
+    assert_int_equal(attr_set_sorted_has(sorted, n, json_array_get(c, 2)), 0);
+    free(sorted);
+    json_decref(a);
+    json_decref(b);
+    json_decref(c);
+    json_decref(d);
+    json_decref(nul);
+}
+
 static void typed_items(void **state)
 {
     struct err err = ERR_INIT;
@@ -959,6 +994,7 @@ int main(void)
         cmocka_unit_test(typed_value_errors),
         cmocka_unit_test(typed_value_nesting_limit),
         cmocka_unit_test(typed_items),
+        cmocka_unit_test(set_order),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
