@@ -55,7 +55,9 @@ int attr_number_canonical(const char *s, size_t n, char out[ATTR_NUMBER_MAX],
  * the exact value written in the text (not a double's): "19.99" stays 19.99,
  * integers are exact to any of the 38 digits DynamoDB keeps, and each is stored
  * canonical. Duplicate keys are rejected (RFC 8259 §4 leaves them undefined;
- * DynamoDB rejects duplicates).
+ * DynamoDB rejects duplicates). U+0000 (\u0000) in a string is kept as
+ * data, as DynamoDB keeps it; in a member name it is refused
+ * (attr_json_error_text).
  *
  * Returns a new reference to the typed item, or NULL with ERR_BAD_REQUEST and
  * one of: "Request body is not valid JSON: <detail>" (an empty body too),
@@ -66,6 +68,15 @@ int attr_number_canonical(const char *s, size_t n, char out[ATTR_NUMBER_MAX],
  * invariant.
  */
 json_t *attr_item_from_json_text(const char *text, size_t len, struct err *err);
+
+/*
+ * What a client is told of a jansson parse error jerr: jansson's text,
+ * except where it would name one of jansson's flags or the client cannot
+ * help it ("an attribute name containing U+0000 is not supported": jansson
+ * reads U+0000 in strings, JSON_ALLOW_NUL, but never in a member name).
+ * Returns a borrowed string that lives as long as jerr. Any thread.
+ */
+const char *attr_json_error_text(const json_error_t *jerr);
 
 /*
  * Convert one plain JSON value to a typed attribute value (same mapping as

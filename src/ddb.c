@@ -5,6 +5,7 @@
  * ddb_value.c. Not the store's semantics: those are store's and expr's.
  */
 #include "ddb.h"
+#include "attr.h"
 #include "clock.h"
 #include "ddb_impl.h"
 #include "ids.h"
@@ -164,12 +165,13 @@ void ddb_handle(struct ddb *d, const struct ddb_request *req,
     if (op->text == ddb_get_item)
         in = ddb_read_get_item(req->body, req->body_len);
     if (!in)
-        in = json_loadb(req->body ? req->body : "", req->body_len, 0, &jerr);
+        in = json_loadb(req->body ? req->body : "", req->body_len,
+                        JSON_ALLOW_NUL, &jerr);
     if (!json_is_object(in)) {
         err_set(&err, ERR_SERIALIZATION, "%s",
                 in ? "Start of list or scalar found where a structure was "
                      "expected"
-                   : jerr.text);
+                   : attr_json_error_text(&jerr));
         goto fail;
     }
     if (op->text) {

@@ -1283,6 +1283,29 @@ static int operand_type_error(struct parser *p, const char *what,
     return -1;
 }
 
+/* The first max bytes of string s for a message, each U+0000 shown as
+ * U+FFFD: a message is C text, and a NUL would end it there. */
+static void show_text(const json_t *s, size_t max, char *out, size_t size)
+{
+    const char *t = json_string_value(s);
+    size_t n = json_string_length(s), o = 0, i = 0;
+
+    for (; t && i < n && i < max && o + 4 < size; i++) {
+        if (t[i] == '\0') {
+            memcpy(out + o, "\xef\xbf\xbd", 3);
+            o += 3;
+        } else {
+            out[o++] = t[i];
+        }
+    }
+    /* cut short inside a UTF-8 sequence: drop its first bytes too */
+    while (t && i < n && i > 0 && ((unsigned char)t[i] & 0xC0) == 0x80) {
+        i--;
+        o--;
+    }
+    out[o] = '\0';
+}
+
 /* Whether the S payload pl names a type; by length, as a NUL is data. */
 static int valid_type_name(const json_t *pl)
 {
@@ -1323,10 +1346,13 @@ static int check_fn_args(struct parser *p, const struct fn *f,
             if (strcmp(vtype(v, &pl), "S") != 0)
                 return operand_type_error(p, f->name, v);
             if (!valid_type_name(pl)) {
+                char shown[256];
+
+                show_text(pl, 200, shown, sizeof shown);
                 fail(p,
                      "Invalid attribute type name found in type function; "
-                     "type: %.*s, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}",
-                     (int)json_string_length(pl), json_string_value(pl));
+                     "type: %s, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}",
+                     shown);
                 return -1;
             }
         }
@@ -1435,10 +1461,12 @@ static void show_value(const json_t *v, char *out, size_t size)
 {
     const json_t *pl;
     const char *t = vtype(v, &pl);
+    char shown[48];
 
-    if (json_is_string(pl))
-        snprintf(out, size, "{%s:%.40s}", t, json_string_value(pl));
-    else
+    if (json_is_string(pl)) {
+        show_text(pl, 40, shown, sizeof shown);
+        snprintf(out, size, "{%s:%s}", t, shown);
+    } else
         snprintf(out, size, "{%s}", t);
 }
 

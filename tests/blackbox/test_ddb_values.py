@@ -344,3 +344,150 @@ class DdbBigSetsTest(DdbTestCase):
         self.assertEqual(r.json(), {
             "__type": VALIDATION,
             "message": "Item size has exceeded the maximum allowed size"})
+
+
+class NulIsDataTest(DdbTestCase):
+    """U+0000 inside a JSON string is data (issue 12, finding 12): DynamoDB
+    stores it, so crudd keeps it exactly on the REST face and the DynamoDB
+    face, keys included, and never answers with jansson's flag names."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.ranged = unique("nulr")
+        cls.ddb.create_table(
+            TableName=cls.ranged,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                       {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": "pk",
+                                   "AttributeType": "S"},
+                                  {"AttributeName": "sk",
+                                   "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST")
+
+    def ddb_get(self, key, table="ItemsTable"):
+        r = self.wire("GetItem", {"TableName": table, "Key": key,
+                                  "ConsistentRead": True})
+        self.assertEqual(r.status, 200, r)
+        return r.json().get("Item")
+
+    def test_rest_body_with_nul_round_trips_on_both_faces(self):
+        pk = unique("nul")
+        raw = ('{"id": "%s", "s": "a\\u0000b", "m": {"k": ["x\\u0000"]}}'
+               % pk).encode()
+        r = self.req("POST", "/items", raw=raw,
+                     headers={"Content-Type": "application/json"})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json()["item"],
+                         {"id": pk, "s": "a\u0000b", "m": {"k": ["x\u0000"]}})
+        r = self.req("GET", "/items/" + pk)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json(), {"id": pk, "s": "a\u0000b",
+                                    "m": {"k": ["x\u0000"]}})
+        self.assertEqual(self.ddb_get({"id": {"S": pk}}), {
+            "id": {"S": pk}, "s": {"S": "a\u0000b"},
+            "m": {"M": {"k": {"L": [{"S": "x\u0000"}]}}}})
+
+    def test_rest_key_with_nul_is_its_own_key(self):
+        pk = unique("n")
+        r = self.req("POST", "/items", raw=json.dumps(
+            {"id": pk + "\u0000tail", "v": 1}).encode(),
+            headers={"Content-Type": "application/json"})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.header("Location"), "/items/%s%%00tail" % pk)
+        self.create({"id": pk, "v": 2})
+        self.assertEqual(self.ddb_get({"id": {"S": pk + "\u0000tail"}}),
+                         {"id": {"S": pk + "\u0000tail"}, "v": {"N": "1"}})
+        self.assertEqual(self.ddb_get({"id": {"S": pk}}),
+                         {"id": {"S": pk}, "v": {"N": "2"}})
+        ids = [it["id"] for it in self.list_all() if it["id"].startswith(pk)]
+        self.assertEqual(sorted(ids), [pk, pk + "\u0000tail"])
+
+    def test_ddb_item_with_nul_round_trips(self):
+        pk = unique("d") + "\u0000"
+        item = {"id": {"S": pk}, "s": {"S": "a\u0000b"},
+                "ss": {"SS": ["a\u0000", "a", "\u0000"]},
+                "l": {"L": [{"S": "\u0000\u0000"}]}}
+        r = self.wire("PutItem", {"TableName": "ItemsTable", "Item": item})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.ddb_get({"id": {"S": pk}}), item)
+        self.assertIsNone(self.ddb_get({"id": {"S": pk[:-1]}}))
+        self.assertIn({"id": pk, "s": "a\u0000b",
+                       "ss": ["a\u0000", "a", "\u0000"],
+                       "l": ["\u0000\u0000"]}, self.list_all())
+        for expr, vals, hit in [
+                ("s = :v", {":v": {"S": "a\u0000b"}}, True),
+                ("s = :v", {":v": {"S": "a"}}, False),
+                ("begins_with(s, :v)", {":v": {"S": "a\u0000"}}, True),
+                ("contains(s, :v)", {":v": {"S": "\u0000b"}}, True),
+                ("contains(ss, :v)", {":v": {"S": "a\u0000"}}, True),
+                ("contains(ss, :v)", {":v": {"S": "b\u0000"}}, False),
+                ("size(s) = :v", {":v": {"N": "3"}}, True)]:
+            with self.subTest(expr=expr, vals=vals):
+                r = self.wire("Scan", {
+                    "TableName": "ItemsTable",
+                    "FilterExpression": "id = :id AND " + expr,
+                    "ExpressionAttributeValues": dict(
+                        vals, **{":id": {"S": pk}})})
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual(r.json()["Count"], 1 if hit else 0, r)
+
+    def test_sort_keys_with_nul_order_by_bytes(self):
+        pk = unique("p")
+        sks = ["b", "a\u0000b", "a", "a\u0000"]
+        for sk in sks:
+            r = self.wire("PutItem", {"TableName": self.ranged, "Item": {
+                "pk": {"S": pk}, "sk": {"S": sk}}})
+            self.assertEqual(r.status, 200, r)
+        r = self.wire("Query", {
+            "TableName": self.ranged,
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": pk}}})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([it["sk"]["S"] for it in r.json()["Items"]],
+                         ["a", "a\u0000", "a\u0000b", "b"])
+        r = self.wire("Query", {
+            "TableName": self.ranged,
+            "KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
+            "ExpressionAttributeValues": {":p": {"S": pk},
+                                          ":s": {"S": "a\u0000"}}})
+        self.assertEqual([it["sk"]["S"] for it in r.json()["Items"]],
+                         ["a\u0000", "a\u0000b"])
+
+    def test_attribute_type_name_with_a_nul_is_no_type(self):
+        r = self.wire("Scan", {
+            "TableName": "ItemsTable",
+            "FilterExpression": "attribute_type(id, :t)",
+            "ExpressionAttributeValues": {":t": {"S": "S\u0000x"}}})
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json(), {
+            "__type": VALIDATION,
+            "message": "Invalid FilterExpression: Invalid attribute type "
+                       "name found in type function; type: S\ufffdx, valid "
+                       "types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}"})
+
+    def test_a_nul_in_an_attribute_name_is_refused_in_crudd_words(self):
+        r = self.wire("PutItem", raw=b'{"TableName": "ItemsTable", "Item": '
+                      b'{"id": {"S": "x"}, "a\\u0000b": {"S": "y"}}}')
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json(), {
+            "__type": SERIALIZATION,
+            "message": "an attribute name containing U+0000 is not "
+                       "supported"})
+        r = self.req("POST", "/items", raw=b'{"a\\u0000b": 1}',
+                     headers={"Content-Type": "application/json"})
+        self.assert_error(r, 400, "Request body is not valid JSON: an "
+                          "attribute name containing U+0000 is not "
+                          "supported")
+
+    def test_no_jansson_flag_name_reaches_a_client(self):
+        bodies = [b'{"a": "\\u0000"', b'{"a\\u0000": 1}', b'{"a": "\x00"}',
+                  b'{"a": "\\u0000", "a": 1}', b'\x00', b'{"a": 1}\x00']
+        for raw in bodies:
+            with self.subTest(raw=raw):
+                for r in (self.req("POST", "/items", raw=raw, headers={
+                              "Content-Type": "application/json"}),
+                          self.wire("PutItem", raw=raw)):
+                    self.assertEqual(r.status, 400, r)
+                    self.assertNotIn(b"JSON_", r.body, r)
+                    self.assertNotIn(b"jansson", r.body, r)
