@@ -1172,6 +1172,16 @@ static int p_name(struct parser *p, struct path *out)
                  (int)t->len, s);
             return -1;
         }
+        /* jansson, and so the store, reads no U+0000 in a member name: an
+         * item with one could be written but never read back */
+        if (memchr(json_string_value(v), '\0', json_string_length(v))) {
+            fail(p,
+                 "ExpressionAttributeNames contains invalid value: an "
+                 "attribute name containing U+0000 is not supported for key "
+                 "%.*s",
+                 (int)t->len, s);
+            return -1;
+        }
         if (p->usage)
             mark_used(&p->usage->names, s, t->len);
         el.len = json_string_length(v);
@@ -2802,6 +2812,36 @@ static int apply(json_t *root, const struct action *a, json_t *v,
     return rc < 0 ? -1 : 0;
 }
 
+/* Whether the members of m (an item, or an M's object) or the elements
+ * of an L's array nest more than ATTR_MAX_DEPTH levels of M and L, m
+ * itself sitting at level (0 for an item). */
+static int levels_over(const json_t *m, int level)
+{
+    const json_t *pl;
+    const char *t, *key;
+    json_t *v;
+    size_t i;
+
+    if (json_is_array(m)) {
+        json_array_foreach(unconst(m), i, v)
+        {
+            t = vtype(v, &pl);
+            if ((!strcmp(t, "M") || !strcmp(t, "L")) &&
+                (level + 1 > ATTR_MAX_DEPTH || levels_over(pl, level + 1)))
+                return 1;
+        }
+        return 0;
+    }
+    json_object_foreach(unconst(m), key, v)
+    {
+        t = vtype(v, &pl);
+        if ((!strcmp(t, "M") || !strcmp(t, "L")) &&
+            (level + 1 > ATTR_MAX_DEPTH || levels_over(pl, level + 1)))
+            return 1;
+    }
+    return 0;
+}
+
 json_t *expr_apply_update(const struct expr *e, const json_t *item,
                           json_t **updated_old, json_t **updated_new,
                           struct err *err)
@@ -2855,6 +2895,13 @@ json_t *expr_apply_update(const struct expr *e, const json_t *item,
             goto fail;
         }
         drop(c, &rm[i]->path.el[rm[i]->path.n - 1]);
+    }
+    /* a value SET below a path nests deeper than either did alone: the
+     * item PutItem would refuse is refused here too */
+    if (levels_over(out, 0)) {
+        err_set(err, ERR_BAD_REQUEST,
+                "Nesting Levels have exceeded supported limits");
+        goto fail;
     }
     if (updated_old) {
         for (i = 0; i < e->nact; i++)

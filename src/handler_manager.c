@@ -30,9 +30,11 @@ static json_t *plain_names(const json_t *typed)
 
     json_object_foreach((json_t *)(uintptr_t)typed, k, v)
     {
-        const char *s = json_string_value(json_object_get(v, "S"));
-        if (s)
-            json_object_set_new(out, k, json_string(s));
+        const json_t *s = json_object_get(v, "S");
+        if (json_is_string(s))
+            json_object_set_new(
+                out, k,
+                json_stringn(json_string_value(s), json_string_length(s)));
     }
     return out;
 }

@@ -480,6 +480,34 @@ class NulIsDataTest(DdbTestCase):
                           "attribute name containing U+0000 is not "
                           "supported")
 
+    def test_a_nul_outside_a_string_value_is_refused(self):
+        # names, table names, expressions are C text: a NUL would cut them
+        # short silently ("ItemsTable\0x" read as ItemsTable), or store an
+        # attribute name no later read could parse (found by
+        # fuzz_expr_values)
+        stray = "U+0000 is supported only in string values (S, SS)"
+        for what, op, body in [
+                ("table name", "GetItem", {
+                    "TableName": "ItemsTable\u0000x",
+                    "Key": {"id": {"S": "x"}}}),
+                ("expression", "Scan", {
+                    "TableName": "ItemsTable",
+                    "FilterExpression": "attribute_exists(id)\u0000 junk"}),
+                ("number", "PutItem", {
+                    "TableName": "ItemsTable",
+                    "Item": {"id": {"S": "x"}, "n": {"N": "1\u0000"}}}),
+                ("attribute name", "UpdateItem", {
+                    "TableName": "ItemsTable", "Key": {"id": {"S": "x"}},
+                    "UpdateExpression": "SET #n = :v",
+                    "ExpressionAttributeNames": {"#n": "a\u0000b"},
+                    "ExpressionAttributeValues": {":v": {"S": "y"}}})]:
+            with self.subTest(what):
+                r = self.wire(op, body)
+                self.assertEqual(r.status, 400, r)
+                self.assertEqual(r.json(), {"__type": VALIDATION,
+                                            "message": stray}, r)
+        self.assertIsNone(self.ddb_get({"id": {"S": "x"}}))
+
     def test_no_jansson_flag_name_reaches_a_client(self):
         bodies = [b'{"a": "\\u0000"', b'{"a\\u0000": 1}', b'{"a": "\x00"}',
                   b'{"a": "\\u0000", "a": 1}', b'\x00', b'{"a": 1}\x00']
@@ -491,3 +519,37 @@ class NulIsDataTest(DdbTestCase):
                     self.assertEqual(r.status, 400, r)
                     self.assertNotIn(b"JSON_", r.body, r)
                     self.assertNotIn(b"jansson", r.body, r)
+
+
+class DdbUpdateNestingTest(DdbTestCase):
+    """An update cannot store what PutItem refuses (found by
+    fuzz_expr_values): a value SET below a path nests deeper than the
+    value alone."""
+
+    def test_set_below_a_path_past_32_levels_is_refused(self):
+        pk = unique("deep")
+        r = self.wire("PutItem", {"TableName": "ItemsTable", "Item": {
+            "id": {"S": pk}, "a": {"M": {}}}})
+        self.assertEqual(r.status, 200, r)
+        for levels, ok in ((31, True), (32, False)):
+            with self.subTest(levels=levels):
+                r = self.wire("UpdateItem", {
+                    "TableName": "ItemsTable", "Key": {"id": {"S": pk}},
+                    "UpdateExpression": "SET a.b = :m",
+                    "ExpressionAttributeValues": {
+                        ":m": nested_maps(levels)}})
+                if ok:
+                    self.assertEqual(r.status, 200, r)
+                else:
+                    self.assertEqual(r.status, 400, r)
+                    self.assertEqual(r.json(), {
+                        "__type": VALIDATION,
+                        "message": "Nesting Levels have exceeded supported "
+                                   "limits"})
+        # what is stored is what PutItem takes back unchanged
+        r = self.wire("GetItem", {"TableName": "ItemsTable",
+                                  "Key": {"id": {"S": pk}}})
+        item = r.json()["Item"]
+        self.assertEqual(item["a"], {"M": {"b": nested_maps(31)}})
+        r = self.wire("PutItem", {"TableName": "ItemsTable", "Item": item})
+        self.assertEqual(r.status, 200, r)

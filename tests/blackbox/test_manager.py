@@ -107,3 +107,17 @@ class ManagerTest(CruddTestCase):
                                  "ExpressionAttributeValues": {":d": 2}}})
         self.assert_error(r, 502, "Internal server error")
         self.assertEqual(self.req("GET", "/items/e3").status, 404)
+
+    def test_update_of_a_name_with_a_nul_is_refused(self):
+        # an attribute name with U+0000 could be stored but not read back
+        r = self.op({"operation": "create", "tableName": "ItemsTable",
+                     "payload": {"Item": {"id": "e4"}}})
+        self.assertEqual(r.status, 200, r)
+        r = self.op({"operation": "update", "tableName": "ItemsTable",
+                     "payload": {"Key": {"id": "e4"},
+                                 "UpdateExpression": "SET #n = :d",
+                                 "ExpressionAttributeNames": {"#n": "a\0b"},
+                                 "ExpressionAttributeValues": {":d": 2}}})
+        self.assert_error(r, 502, "Internal server error")
+        r = self.req("GET", "/items/e4")
+        self.assertEqual((r.status, r.json()), (200, {"id": "e4"}))
