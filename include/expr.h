@@ -106,7 +106,10 @@ int expr_usage_check(const struct expr_usage *u, const json_t *names,
  * a function used where it is not allowed or with the wrong operands, an
  * operand whose type cannot work (begins_with(a, :number), ADD a :string),
  * BETWEEN bounds out of order, more than EXPR_MAX_IN IN operands, two paths
- * of one update or projection that overlap or conflict, a clause used twice.
+ * of one update or projection that overlap or conflict, a clause used twice,
+ * a name holding U+0000 (the store could not read it back), a SET or ADD
+ * value bigger than an item may be ("Item size has exceeded the maximum
+ * allowed size", found here so that the writer never merges it).
  * usage may already hold this text's names and values after a failure; the
  * request fails anyway.
  */
@@ -147,6 +150,8 @@ int expr_eval_condition(const struct expr *e, const json_t *item, int *result,
  * "The provided expression refers to an attribute that does not exist in the
  * item", "The document path provided in the update expression is invalid for
  * update", "An operand in the update expression has an incorrect data type",
+ * "Nesting Levels have exceeded supported limits" (a value SET below a path
+ * that nests the item deeper than ATTR_MAX_DEPTH, which PutItem refuses),
  * or a Number limit (attr_number_add). item is never changed; on failure
  * *updated_old and *updated_new are NULL. Key attributes are not protected
  * here: the caller refuses updates of them.
