@@ -55,7 +55,9 @@ int attr_number_canonical(const char *s, size_t n, char out[ATTR_NUMBER_MAX],
  * the exact value written in the text (not a double's): "19.99" stays 19.99,
  * integers are exact to any of the 38 digits DynamoDB keeps, and each is stored
  * canonical. Duplicate keys are rejected (RFC 8259 §4 leaves them undefined;
- * DynamoDB rejects duplicates).
+ * DynamoDB rejects duplicates). U+0000 (\u0000) in a string is kept as
+ * data, as DynamoDB keeps it; in a member name it is refused
+ * (attr_json_error_text).
  *
  * Returns a new reference to the typed item, or NULL with ERR_BAD_REQUEST and
  * one of: "Request body is not valid JSON: <detail>" (an empty body too),
@@ -66,6 +68,15 @@ int attr_number_canonical(const char *s, size_t n, char out[ATTR_NUMBER_MAX],
  * invariant.
  */
 json_t *attr_item_from_json_text(const char *text, size_t len, struct err *err);
+
+/*
+ * What a client is told of a jansson parse error jerr: jansson's text,
+ * except where it would name one of jansson's flags or the client cannot
+ * help it ("an attribute name containing U+0000 is not supported": jansson
+ * reads U+0000 in strings, JSON_ALLOW_NUL, but never in a member name).
+ * Returns a borrowed string that lives as long as jerr. Any thread.
+ */
+const char *attr_json_error_text(const json_error_t *jerr);
 
 /*
  * Convert one plain JSON value to a typed attribute value (same mapping as
@@ -119,6 +130,10 @@ int attr_typed_text_check(const char *text, size_t len);
  */
 size_t attr_item_size(const json_t *item);
 
+/* The size of one attribute value by the same rules, its name not
+ * counted: a lower bound of the size of any item that holds it. */
+size_t attr_value_size(const json_t *value);
+
 /*
  * Exact decimal arithmetic on canonical Number text (attr_number_canonical's
  * output, as every N string crudd holds is). Used by condition expressions
@@ -147,6 +162,33 @@ int attr_number_subtract(const char *a, const char *b,
                          char out[ATTR_NUMBER_MAX], struct err *err);
 
 /*
+ * The members of a set (the array of an SS, NS or BS, canonical as every
+ * value crudd holds is) in one total order: their strings' bytes, which
+ * for canonical members is "equal exactly when the same member". Each is
+ * O(n log n) or better, so a set of 100k members costs milliseconds, not
+ * minutes (issue 12). Members that are not strings (never stored by this
+ * build) are ordered, not read. Pure; any thread.
+ */
+
+/* Negative, 0 or positive as member a orders before, with or after b. */
+int attr_set_member_cmp(const json_t *a, const json_t *b);
+
+/* members' elements in attr_set_member_cmp order: a new array of
+ * borrowed references (free it with free(); they die with members), their
+ * count in *n. Never NULL. */
+const json_t **attr_set_sorted(const json_t *members, size_t *n);
+
+/* Whether x is one of the n members of sorted (attr_set_sorted): 1 or 0. */
+int attr_set_sorted_has(const json_t *const *sorted, size_t n, const json_t *x);
+
+/* Whether two of members' elements are the same member: 1 or 0. */
+int attr_set_has_duplicates(const json_t *members);
+
+/* Whether the member arrays a and b hold the same members, in any order,
+ * each without duplicates: 1 or 0. */
+int attr_set_equal(const json_t *a, const json_t *b);
+
+/*
  * Attribute values a client wrote in DynamoDB-typed JSON (src/attr_typed.c),
  * checked and normalized by DynamoDB's rules with DynamoDB's messages (the
  * AttributeValue data type, DynamoDB API Reference): used by the DynamoDB
@@ -163,8 +205,9 @@ int attr_number_subtract(const char *a, const char *b,
  * member whose name is its type: {"S": "a"} {"N": "1.50"} {"B": "<base64>"}
  * {"BOOL": true} {"NULL": true} {"M": {...}} {"L": [...]} {"SS": [...]}
  * {"NS": [...]} {"BS": [...]}. The result has the same shape with N and NS
- * members canonical (attr_number_canonical), B and BS members re-encoded as
- * canonical padded Base64, M names in the order given. depth is v's nesting
+ * members canonical (attr_number_canonical), B and BS members canonical
+ * padded Base64 (only such text is read: b64_decode_strict), M names in the
+ * order given. depth is v's nesting
  * level (1 for an item's attribute); an M or L deeper than ATTR_MAX_DEPTH is
  * refused, whatever scalar sits innermost. flags: 0 or ATTR_TYPED_MAP_NAMES.
  *
@@ -176,7 +219,9 @@ int attr_number_subtract(const char *a, const char *b,
  *     "An string set  may not be empty" (likewise number, binary; DynamoDB's
  *     spacing), "Input collection contains duplicates", "Null attribute value
  *     types must have the value of true" or "An AttributeName may not be
- *     empty" (with ATTR_TYPED_MAP_NAMES); a number error of
+ *     empty" (with ATTR_TYPED_MAP_NAMES); "Item size has exceeded the
+ *     maximum allowed size" (a set over ATTR_ITEM_MAX_BYTES, found before
+ *     its duplicate check); a number error of
  *     attr_number_canonical; "Nesting Levels have exceeded supported limits";
  *   ERR_SERIALIZATION: a JSON value of the wrong kind (attr_typed_wrong_kind),
  *     "Base64 encoded value is invalid", "Unknown AttributeValue type: <t>".
@@ -193,7 +238,9 @@ json_t *attr_typed_value(const json_t *v, int depth, unsigned flags,
  * failed to satisfy constraint: Member must not be null" (what names the
  * member, e.g. "item", "Key"). Any other non-object is attr_typed_wrong_kind;
  * an empty name is ERR_BAD_REQUEST "One or more parameter values were
- * invalid: An AttributeName may not be empty"; otherwise the errors of
+ * invalid: An AttributeName may not be empty"; an item over
+ * ATTR_ITEM_MAX_BYTES (attr_item_size) is ERR_BAD_REQUEST "Item size has
+ * exceeded the maximum allowed size"; otherwise the errors of
  * attr_typed_value. Returns a new reference or NULL with err; item is
  * borrowed and unchanged. Any thread.
  */

@@ -25,4 +25,10 @@ size_t b64_encode_to(char *out, const void *p, size_t n, int url);
  * the text was meant to be). */
 unsigned char *b64_decode(const char *s, size_t n, size_t *out_len);
 
+/* b64_decode, but only canonical RFC 4648 §4 text, as DynamoDB reads a B:
+ * the standard alphabet, a length that is a multiple of 4, '=' only as the
+ * one or two last characters where the bytes run out, unused bits zero
+ * ("AAA", "-_-_" and "AAAA====" are refused). */
+unsigned char *b64_decode_strict(const char *s, size_t n, size_t *out_len);
+
 #endif

@@ -10,7 +10,9 @@
  * Attribute values and items are jansson JSON in DynamoDB's wire shape (see
  * attr.h); every N string they hold must be canonical (attr_number_canonical).
  * Every error this module sets is ERR_BAD_REQUEST (DynamoDB's
- * ValidationException), except ERR_INTERNAL on a broken invariant. Messages
+ * ValidationException), except ERR_SERIALIZATION for an expression value of
+ * the wrong JSON kind (attr_typed_value) and ERR_INTERNAL on a broken
+ * invariant. Messages
  * found while parsing start "Invalid <Kind>Expression: " as DynamoDB's do
  * ("Invalid UpdateExpression: Syntax error; token: \"c\", near: \"b c\"").
  *
@@ -76,8 +78,11 @@ int expr_usage_check(const struct expr_usage *u, const json_t *names,
 /*
  * Parse len bytes of text as an expression of kind, substituting names
  * (object "#n" → string, may be NULL) and values (object ":v" → attribute
- * value, may be NULL). The values used are copied into the expression (their
- * numbers canonicalized), so names and values may be freed afterwards. usage
+ * value, may be NULL). The values used are checked and normalized by
+ * attr_typed_value, the rules an item's values pass (a bad one is
+ * ERR_BAD_REQUEST "ExpressionAttributeValues contains invalid value: <its
+ * message> for key :v", or its ERR_SERIALIZATION as it is), and copied into
+ * the expression, so names and values may be freed afterwards. usage
  * (may be NULL) records the names and values used.
  *
  * Grammar by kind:
@@ -101,7 +106,10 @@ int expr_usage_check(const struct expr_usage *u, const json_t *names,
  * a function used where it is not allowed or with the wrong operands, an
  * operand whose type cannot work (begins_with(a, :number), ADD a :string),
  * BETWEEN bounds out of order, more than EXPR_MAX_IN IN operands, two paths
- * of one update or projection that overlap or conflict, a clause used twice.
+ * of one update or projection that overlap or conflict, a clause used twice,
+ * a name holding U+0000 (the store could not read it back), a SET or ADD
+ * value bigger than an item may be ("Item size has exceeded the maximum
+ * allowed size", found here so that the writer never merges it).
  * usage may already hold this text's names and values after a failure; the
  * request fails anyway.
  */
@@ -142,6 +150,8 @@ int expr_eval_condition(const struct expr *e, const json_t *item, int *result,
  * "The provided expression refers to an attribute that does not exist in the
  * item", "The document path provided in the update expression is invalid for
  * update", "An operand in the update expression has an incorrect data type",
+ * "Nesting Levels have exceeded supported limits" (a value SET below a path
+ * that nests the item deeper than ATTR_MAX_DEPTH, which PutItem refuses),
  * or a Number limit (attr_number_add). item is never changed; on failure
  * *updated_old and *updated_new are NULL. Key attributes are not protected
  * here: the caller refuses updates of them.

@@ -21,7 +21,9 @@
  * the items contract.
  *
  * Errors: the tutorial's function raises on an unknown operation or a
- * failed DynamoDB call, and a Lambda that raises reaches a proxy
+ * failed DynamoDB call (Item and Key are checked by attr_typed_item,
+ * expression values by expr_parse, as the DynamoDB face checks them, so an
+ * empty attribute name is one), and a Lambda that raises reaches a proxy
  * integration's client as 502 {"message": "Internal server error"}; so do
  * these (the reason is logged at warn level).
  *

@@ -25,6 +25,10 @@
 #define NUM_EXP_CLAMP 1000000000000LL
 /* How much of a bad number's text goes into the error message. */
 #define NUM_ECHO_MAX 200
+/* How request bodies are read: a scalar is "not an object" rather than
+ * "not JSON", a repeated name is refused, and U+0000 in a string is data
+ * (DynamoDB stores it). */
+#define JSON_FLAGS (JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
 
 /* One number token of a request body: where it is in the raw text. */
 struct tok {
@@ -375,8 +379,7 @@ static void parse_error(const char *text, size_t len, const json_error_t *first,
 
     /* The copy's errors name "0" where the client wrote a number; the
      * original text fails the same way and says what the client sent. */
-    again =
-        json_loadb(text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+    again = json_loadb(text, len, JSON_FLAGS, &jerr);
     if (again) {
         json_decref(again);
         jerr = *first;
@@ -385,7 +388,23 @@ static void parse_error(const char *text, size_t len, const json_error_t *first,
         err_set(err, ERR_BAD_REQUEST, "Request body is not valid UTF-8");
     else
         err_set(err, ERR_BAD_REQUEST, "Request body is not valid JSON: %s",
-                jerr.text);
+                attr_json_error_text(&jerr));
+}
+
+const char *attr_json_error_text(const json_error_t *jerr)
+{
+    switch (json_error_code(jerr)) {
+    case json_error_null_byte_in_key:
+        return "an attribute name containing U+0000 is not supported";
+    case json_error_null_character:
+        return "U+0000 is not supported here";
+    case json_error_invalid_utf8:
+        return "invalid UTF-8";
+    default:
+        break;
+    }
+    /* jansson's text, unless it names one of jansson's own flags */
+    return strstr(jerr->text, "JSON_") ? "syntax error" : jerr->text;
 }
 
 json_t *attr_item_from_json_text(const char *text, size_t len, struct err *err)
@@ -407,8 +426,7 @@ json_t *attr_item_from_json_text(const char *text, size_t len, struct err *err)
 
     /* DECODE_ANY so that a scalar body is "not an object" rather than "not
      * JSON": it is valid JSON, just the wrong shape. */
-    doc =
-        json_loadb(copy, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+    doc = json_loadb(copy, len, JSON_FLAGS, &jerr);
     if (!doc) {
         parse_error(text, len, &jerr, err);
         goto out;
@@ -667,6 +685,11 @@ static size_t value_size(const json_t *value)
     }
 }
 
+size_t attr_value_size(const json_t *value)
+{
+    return value_size(value);
+}
+
 size_t attr_item_size(const json_t *item)
 {
     if (!json_is_object(item))
@@ -782,7 +805,10 @@ static int add_or_subtract(const char *a, const char *b, int subtract,
     int neg, carry = 0;
 
     /* Canonical first: it validates the operands and bounds their length,
-     * which sizes every buffer here. */
+     * which sizes every buffer here. NULL (a stored value that is not a
+     * string) is no number either. */
+    if (!a || !b)
+        return bad_number("", 0, err);
     if (attr_number_canonical(a, strlen(a), ca, err) < 0 ||
         attr_number_canonical(b, strlen(b), cb, err) < 0)
         return -1;

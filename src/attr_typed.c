@@ -14,6 +14,7 @@
 #include <string.h>
 
 #define INVALID "One or more parameter values were invalid: "
+#define ITEM_TOO_LARGE "Item size has exceeded the maximum allowed size"
 
 int attr_typed_wrong_kind(const json_t *v, struct err *err)
 {
@@ -56,7 +57,7 @@ static json_t *binary(const json_t *v, struct err *err)
         attr_typed_wrong_kind(v, err);
         return NULL;
     }
-    raw = b64_decode(json_string_value(v), json_string_length(v), &n);
+    raw = b64_decode_strict(json_string_value(v), json_string_length(v), &n);
     if (!raw) {
         err_set(err, ERR_SERIALIZATION, "Base64 encoded value is invalid");
         return NULL;
@@ -69,6 +70,17 @@ static json_t *binary(const json_t *v, struct err *err)
     return s;
 }
 
+/* The bytes of canonical padded Base64 text s. */
+static size_t b64_size(const json_t *s)
+{
+    const char *t = json_string_value(s);
+    size_t n = json_string_length(s), pad = 0;
+
+    while (pad < n && pad < 2 && t[n - 1 - pad] == '=')
+        pad++;
+    return n / 4 * 3 - pad;
+}
+
 /* SS, NS or BS: non-empty, members normalized, no duplicates. */
 static json_t *set(const char *type, const json_t *v, struct err *err)
 {
@@ -76,7 +88,7 @@ static json_t *set(const char *type, const json_t *v, struct err *err)
                        : type[0] == 'N' ? "number"
                                         : "binary";
     json_t *out = json_array(), *m;
-    size_t i;
+    size_t i, size = 0;
 
     if (!json_is_array(v)) {
         attr_typed_wrong_kind(v, err);
@@ -98,15 +110,22 @@ static json_t *set(const char *type, const json_t *v, struct err *err)
                 attr_typed_wrong_kind(m, err);
             goto fail;
         }
-        for (size_t j = 0; j < json_array_size(out); j++) {
-            if (json_equal(json_array_get(out, j), n)) {
-                json_decref(n);
-                err_set(err, ERR_BAD_REQUEST,
-                        INVALID "Input collection contains duplicates");
-                goto fail;
-            }
-        }
         json_array_append_new(out, n);
+        /* no item holds more: refuse before the duplicate check (a
+         * number counts its least, 1 byte) */
+        size += type[0] == 'S'   ? json_string_length(n)
+                : type[0] == 'N' ? 1
+                                 : b64_size(n);
+        if (size > ATTR_ITEM_MAX_BYTES) {
+            err_set(err, ERR_BAD_REQUEST, ITEM_TOO_LARGE);
+            goto fail;
+        }
+    }
+    /* members are canonical now: equal members are equal strings */
+    if (attr_set_has_duplicates(out)) {
+        err_set(err, ERR_BAD_REQUEST,
+                INVALID "Input collection contains duplicates");
+        goto fail;
     }
     return out;
 fail:
@@ -240,5 +259,13 @@ json_t *attr_typed_item(const json_t *item, const char *what, unsigned flags,
             attr_typed_wrong_kind(item, err);
         return NULL;
     }
-    return members(item, 1, 1, flags, err);
+    json_t *out = members(item, 1, 1, flags, err);
+    /* refused here, on the request's thread, rather than by the store on
+     * the writer's */
+    if (out && attr_item_size(out) > ATTR_ITEM_MAX_BYTES) {
+        json_decref(out);
+        err_set(err, ERR_BAD_REQUEST, ITEM_TOO_LARGE);
+        return NULL;
+    }
+    return out;
 }

@@ -98,3 +98,19 @@ unsigned char *b64_decode(const char *s, size_t n, size_t *out_len)
     *out_len = o;
     return out;
 }
+
+unsigned char *b64_decode_strict(const char *s, size_t n, size_t *out_len)
+{
+    size_t pad = 0;
+
+    if (n % 4 != 0)
+        return NULL;
+    while (pad < n && pad < 3 && s[n - 1 - pad] == '=')
+        pad++;
+    if (pad > 2)
+        return NULL;
+    for (size_t i = 0; i < n - pad; i++)
+        if (s[i] == '-' || s[i] == '_')
+            return NULL;
+    return b64_decode(s, n - pad, out_len);
+}

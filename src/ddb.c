@@ -5,6 +5,7 @@
  * ddb_value.c. Not the store's semantics: those are store's and expr's.
  */
 #include "ddb.h"
+#include "attr.h"
 #include "clock.h"
 #include "ddb_impl.h"
 #include "ids.h"
@@ -12,6 +13,7 @@
 #include "log.h"
 #include "xalloc.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -148,6 +150,44 @@ static int check_signature(const struct ddb *d, const struct ddb_request *req,
     return err_set(err, ERR_INVALID_SIGNATURE, "%s", out.message);
 }
 
+/*
+ * Whether v holds a string with U+0000 anywhere but as a string value: an
+ * S payload or an SS member, where DynamoDB keeps it as data (issue 12).
+ * Everything else a request holds (table and attribute names, expressions,
+ * enumerations) is read as C text, where a NUL would silently cut it.
+ * value: v is the payload of a member named "S" (1) or "SS" (2).
+ */
+static int stray_nul(const json_t *v, int value)
+{
+    json_t *obj = (json_t *)(uintptr_t)v, *x; /* jansson's iterators */
+    const char *key;
+    size_t i;
+
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        return value != 1 &&
+               memchr(json_string_value(v), '\0', json_string_length(v));
+    case JSON_ARRAY:
+        json_array_foreach(obj, i, x)
+        {
+            if (stray_nul(x, value == 2 ? 1 : 0))
+                return 1;
+        }
+        return 0;
+    case JSON_OBJECT:
+        json_object_foreach(obj, key, x)
+        {
+            if (stray_nul(x, !strcmp(key, "S")    ? 1
+                             : !strcmp(key, "SS") ? 2
+                                                  : 0))
+                return 1;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
 void ddb_handle(struct ddb *d, const struct ddb_request *req,
                 struct ddb_response *res)
 {
@@ -179,12 +219,20 @@ void ddb_handle(struct ddb *d, const struct ddb_request *req,
     if (op->text == ddb_get_item)
         in = ddb_read_get_item(req->body, req->body_len);
     if (!in)
-        in = json_loadb(req->body ? req->body : "", req->body_len, 0, &jerr);
+        in = json_loadb(req->body ? req->body : "", req->body_len,
+                        JSON_ALLOW_NUL, &jerr);
     if (!json_is_object(in)) {
         err_set(&err, ERR_SERIALIZATION, "%s",
                 in ? "Start of list or scalar found where a structure was "
                      "expected"
-                   : jerr.text);
+                   : attr_json_error_text(&jerr));
+        goto fail;
+    }
+    /* only a body that spells U+0000 can hold one: most are not walked */
+    if (req->body && memmem(req->body, req->body_len, "\\u0000", 6) &&
+        stray_nul(in, 0)) {
+        err_set(&err, ERR_BAD_REQUEST,
+                "U+0000 is supported only in string values (S, SS)");
         goto fail;
     }
     if (op->text) {

@@ -1094,47 +1094,6 @@ static void mark_used(json_t **set, const char *key, size_t len)
     json_object_setn_new(*set, key, len, json_true());
 }
 
-/* Canonicalize the numbers of a copied attribute value in place, so that
- * comparisons and arithmetic see only canonical text. */
-static int canon_numbers(json_t *v, struct err *err)
-{
-    char canon[ATTR_NUMBER_MAX];
-    const json_t *pl;
-    const char *t = vtype(v, &pl);
-    json_t *x, *payload = unconst(pl);
-    const char *key;
-    size_t i;
-
-    if (!strcmp(t, "N") && json_is_string(payload)) {
-        if (attr_number_canonical(json_string_value(payload),
-                                  json_string_length(payload), canon, err) < 0)
-            return -1;
-        json_object_set_new(v, "N", json_string(canon));
-    } else if ((!strcmp(t, "NS") || !strcmp(t, "L")) &&
-               json_is_array(payload)) {
-        json_array_foreach(payload, i, x)
-        {
-            if (!strcmp(t, "L")) {
-                if (canon_numbers(x, err) < 0)
-                    return -1;
-            } else if (json_is_string(x)) {
-                if (attr_number_canonical(json_string_value(x),
-                                          json_string_length(x), canon,
-                                          err) < 0)
-                    return -1;
-                json_array_set_new(payload, i, json_string(canon));
-            }
-        }
-    } else if (!strcmp(t, "M") && json_is_object(payload)) {
-        json_object_foreach(payload, key, x)
-        {
-            if (canon_numbers(x, err) < 0)
-                return -1;
-        }
-    }
-    return 0;
-}
-
 static struct node *p_value(struct parser *p)
 {
     const struct tok *t = cur(p);
@@ -1155,9 +1114,17 @@ static struct node *p_value(struct parser *p)
     if (p->usage)
         mark_used(&p->usage->values, key, t->len);
     n = node_new(N_VALUE);
-    n->value = json_deep_copy(v);
-    if (!n->value || canon_numbers(n->value, &nerr) < 0) {
-        if (!p->failed)
+    /* The one AttributeValue validator an item's values pass (attr.h), so
+     * that nothing an expression holds, and so nothing it stores, can be
+     * malformed: numbers canonical, Base64 strict, sets without
+     * duplicates. */
+    n->value = attr_typed_value(v, 1, 0, &nerr);
+    if (!n->value) {
+        /* DynamoDB refuses a value of the wrong JSON kind while it reads
+         * the request, before any expression: then the message alone */
+        if (!p->failed && nerr.kind == ERR_SERIALIZATION)
+            err_set(p->err, ERR_SERIALIZATION, "%s", nerr.msg);
+        else if (!p->failed)
             err_set(p->err, ERR_BAD_REQUEST,
                     "ExpressionAttributeValues contains invalid value: %s "
                     "for key %.*s",
@@ -1202,6 +1169,16 @@ static int p_name(struct parser *p, struct path *out)
             fail(p,
                  "ExpressionAttributeNames contains invalid value: Empty "
                  "attribute name for key %.*s",
+                 (int)t->len, s);
+            return -1;
+        }
+        /* jansson, and so the store, reads no U+0000 in a member name: an
+         * item with one could be written but never read back */
+        if (memchr(json_string_value(v), '\0', json_string_length(v))) {
+            fail(p,
+                 "ExpressionAttributeNames contains invalid value: an "
+                 "attribute name containing U+0000 is not supported for key "
+                 "%.*s",
                  (int)t->len, s);
             return -1;
         }
@@ -1316,13 +1293,39 @@ static int operand_type_error(struct parser *p, const char *what,
     return -1;
 }
 
-static int valid_type_name(const char *s)
+/* The first max bytes of string s for a message, each U+0000 shown as
+ * U+FFFD: a message is C text, and a NUL would end it there. */
+static void show_text(const json_t *s, size_t max, char *out, size_t size)
+{
+    const char *t = json_string_value(s);
+    size_t n = json_string_length(s), o = 0, i = 0;
+
+    for (; t && i < n && i < max && o + 4 < size; i++) {
+        if (t[i] == '\0') {
+            memcpy(out + o, "\xef\xbf\xbd", 3);
+            o += 3;
+        } else {
+            out[o++] = t[i];
+        }
+    }
+    /* cut short inside a UTF-8 sequence: drop its first bytes too */
+    while (t && i < n && i > 0 && ((unsigned char)t[i] & 0xC0) == 0x80) {
+        i--;
+        o--;
+    }
+    out[o] = '\0';
+}
+
+/* Whether the S payload pl names a type; by length, as a NUL is data. */
+static int valid_type_name(const json_t *pl)
 {
     static const char *const names[] = {"S",  "SS",   "N",    "NS", "B",
                                         "BS", "BOOL", "NULL", "L",  "M"};
+    const char *s = json_string_value(pl);
+    size_t n = json_string_length(pl);
 
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (!strcmp(s, names[i]))
+    for (size_t i = 0; s && i < sizeof names / sizeof names[0]; i++)
+        if (n == strlen(names[i]) && !memcmp(s, names[i], n))
             return 1;
     return 0;
 }
@@ -1352,11 +1355,14 @@ static int check_fn_args(struct parser *p, const struct fn *f,
         if (f->k == N_TYPE && i == 1) {
             if (strcmp(vtype(v, &pl), "S") != 0)
                 return operand_type_error(p, f->name, v);
-            if (!valid_type_name(json_string_value(pl))) {
+            if (!valid_type_name(pl)) {
+                char shown[256];
+
+                show_text(pl, 200, shown, sizeof shown);
                 fail(p,
                      "Invalid attribute type name found in type function; "
                      "type: %s, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}",
-                     json_string_value(pl));
+                     shown);
                 return -1;
             }
         }
@@ -1465,10 +1471,12 @@ static void show_value(const json_t *v, char *out, size_t size)
 {
     const json_t *pl;
     const char *t = vtype(v, &pl);
+    char shown[48];
 
-    if (json_is_string(pl))
-        snprintf(out, size, "{%s:%.40s}", t, json_string_value(pl));
-    else
+    if (json_is_string(pl)) {
+        show_text(pl, 40, shown, sizeof shown);
+        snprintf(out, size, "{%s:%s}", t, shown);
+    } else
         snprintf(out, size, "{%s}", t);
 }
 
@@ -1782,6 +1790,29 @@ static int check_add_delete(struct parser *p, enum act k, const json_t *v)
     return -1;
 }
 
+/* A SET or ADD that stores a value bigger than an item may be: refused
+ * while parsing, on the request's thread, before the writer merges it. */
+static int check_stored_size(struct parser *p, const struct node *n)
+{
+    const struct node *v[2] = {n, NULL};
+
+    if (n->k == N_LIST_APPEND) {
+        v[0] = n->kid[0];
+        v[1] = n->kid[1];
+    }
+    for (size_t i = 0; i < 2; i++) {
+        if (!v[i] || v[i]->k != N_VALUE ||
+            attr_value_size(v[i]->value) <= ATTR_ITEM_MAX_BYTES)
+            continue;
+        if (!p->failed)
+            err_set(p->err, ERR_BAD_REQUEST,
+                    "Item size has exceeded the maximum allowed size");
+        p->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
 static int p_action(struct parser *p, struct expr *e, enum act k)
 {
     struct action *a;
@@ -1797,7 +1828,7 @@ static int p_action(struct parser *p, struct expr *e, enum act k)
         if (!expect(p, T_EQ))
             return -1;
         a->val = p_set_value(p);
-        return a->val ? 0 : -1;
+        return a->val ? check_stored_size(p, a->val) : -1;
     case A_REMOVE:
         return 0;
     case A_ADD:
@@ -1809,7 +1840,9 @@ static int p_action(struct parser *p, struct expr *e, enum act k)
         a->val = p_value(p);
         if (!a->val)
             return -1;
-        return check_add_delete(p, k, a->val->value);
+        if (check_add_delete(p, k, a->val->value) < 0)
+            return -1;
+        return k == A_ADD ? check_stored_size(p, a->val) : 0;
     }
     return -1;
 }
@@ -2135,18 +2168,8 @@ static int value_equal(const json_t *a, const json_t *b)
         return scalar_cmp(ta, pa, pb) == 0;
     if (!strcmp(ta, "BOOL") || !strcmp(ta, "NULL"))
         return json_equal(pa, pb);
-    if (is_set_type(ta)) {
-        char et[2] = {ta[0], '\0'};
-
-        if (json_array_size(pa) != json_array_size(pb))
-            return 0;
-        json_array_foreach(pa, i, x)
-        {
-            if (!set_has(et, pb, x))
-                return 0;
-        }
-        return 1;
-    }
+    if (is_set_type(ta))
+        return attr_set_equal(pa, pb);
     if (!strcmp(ta, "L")) {
         if (json_array_size(pa) != json_array_size(pb))
             return 0;
@@ -2344,7 +2367,8 @@ static int contains(const json_t *v, const json_t *x)
     size_t i;
     json_t *e;
 
-    if (!strcmp(tv, "S") && !strcmp(tx, "S"))
+    if (!strcmp(tv, "S") && !strcmp(tx, "S") && json_is_string(pv) &&
+        json_is_string(px))
         return memmem(json_string_value(pv), json_string_length(pv),
                       json_string_value(px), json_string_length(px)) != NULL;
     if (is_set_type(tv) && tv[0] == tx[0] && tx[1] == '\0')
@@ -2668,7 +2692,7 @@ static int add_to(json_t *cur, json_t *v, struct err *err)
     char out[ATTR_NUMBER_MAX];
     const json_t *pc, *pv;
     const char *tc = vtype(cur, &pc), *tv = vtype(v, &pv);
-    size_t i;
+    size_t i, n;
     json_t *m;
     int rc = 0;
 
@@ -2681,13 +2705,15 @@ static int add_to(json_t *cur, json_t *v, struct err *err)
         if (rc == 0)
             json_object_set_new(cur, "N", json_string(out));
     } else {
-        char et[2] = {tc[0], '\0'};
+        const json_t **sorted = attr_set_sorted(pc, &n);
 
+        /* appending leaves the members sorted points to where they are */
         json_array_foreach(pv, i, m)
         {
-            if (!set_has(et, pc, m))
+            if (!attr_set_sorted_has(sorted, n, m))
                 json_array_append(unconst(pc), m);
         }
+        free(sorted);
     }
     json_decref(v);
     return rc;
@@ -2700,7 +2726,7 @@ static int delete_from(json_t *cur, json_t *v, struct err *err)
     const json_t *pc, *pv;
     const char *tc = vtype(cur, &pc), *tv = vtype(v, &pv);
     json_t *keep, *m;
-    size_t i;
+    size_t i, n;
     int rc;
 
     if (strcmp(tc, tv) != 0) {
@@ -2708,14 +2734,15 @@ static int delete_from(json_t *cur, json_t *v, struct err *err)
         bad_type(err);
         return -1;
     }
-    char et[2] = {tc[0], '\0'};
+    const json_t **sorted = attr_set_sorted(pv, &n);
 
     keep = json_array();
     json_array_foreach(pc, i, m)
     {
-        if (!set_has(et, pv, m))
+        if (!attr_set_sorted_has(sorted, n, m))
             json_array_append(keep, m);
     }
+    free(sorted);
     rc = json_array_size(keep) == 0;
     json_object_set_new(cur, tc, keep);
     json_decref(v);
@@ -2785,6 +2812,36 @@ static int apply(json_t *root, const struct action *a, json_t *v,
     return rc < 0 ? -1 : 0;
 }
 
+/* Whether the members of m (an item, or an M's object) or the elements
+ * of an L's array nest more than ATTR_MAX_DEPTH levels of M and L, m
+ * itself sitting at level (0 for an item). */
+static int levels_over(const json_t *m, int level)
+{
+    const json_t *pl;
+    const char *t, *key;
+    json_t *v;
+    size_t i;
+
+    if (json_is_array(m)) {
+        json_array_foreach(unconst(m), i, v)
+        {
+            t = vtype(v, &pl);
+            if ((!strcmp(t, "M") || !strcmp(t, "L")) &&
+                (level + 1 > ATTR_MAX_DEPTH || levels_over(pl, level + 1)))
+                return 1;
+        }
+        return 0;
+    }
+    json_object_foreach(unconst(m), key, v)
+    {
+        t = vtype(v, &pl);
+        if ((!strcmp(t, "M") || !strcmp(t, "L")) &&
+            (level + 1 > ATTR_MAX_DEPTH || levels_over(pl, level + 1)))
+            return 1;
+    }
+    return 0;
+}
+
 json_t *expr_apply_update(const struct expr *e, const json_t *item,
                           json_t **updated_old, json_t **updated_new,
                           struct err *err)
@@ -2838,6 +2895,13 @@ json_t *expr_apply_update(const struct expr *e, const json_t *item,
             goto fail;
         }
         drop(c, &rm[i]->path.el[rm[i]->path.n - 1]);
+    }
+    /* a value SET below a path nests deeper than either did alone: the
+     * item PutItem would refuse is refused here too */
+    if (levels_over(out, 0)) {
+        err_set(err, ERR_BAD_REQUEST,
+                "Nesting Levels have exceeded supported limits");
+        goto fail;
     }
     if (updated_old) {
         for (i = 0; i < e->nact; i++)

@@ -283,12 +283,15 @@ static int create_decide(void *ctx, const json_t *old, const char *old_etag,
     return 0;
 }
 
-/* Percent-encode s for a URI path segment (RFC 3986 §2.3 unreserved kept). */
-static void append_segment(struct buf *b, const char *s)
+/* Percent-encode the string v for a URI path segment (RFC 3986 §2.3
+ * unreserved kept); a NUL is data, and becomes %00. */
+static void append_segment(struct buf *b, const json_t *v)
 {
     static const char hex[] = "0123456789ABCDEF";
+    const char *s = json_string_value(v);
+    size_t n = json_string_length(v);
 
-    for (; *s; s++) {
+    for (size_t i = 0; s && i < n; i++, s++) {
         unsigned char c = (unsigned char)*s;
         if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
             buf_append(b, s, 1);
@@ -345,8 +348,8 @@ int handler_items_create(const struct handler_event *ev,
                 buf_puts(&location, "/");
             append_segment(
                 &location,
-                json_string_value(json_object_get(
-                    json_object_get(w.item, env->partition_key), "S")));
+                json_object_get(json_object_get(w.item, env->partition_key),
+                                "S"));
         }
         handler_set_header(res, "Location", location.data);
     }

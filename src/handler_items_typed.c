@@ -20,14 +20,15 @@ json_t *handler_items_typed_item(const char *text, size_t len, struct err *err)
     }
     /* DECODE_ANY so that a scalar body is "not an object" rather than "not
      * JSON", as the plain face says */
-    doc =
-        json_loadb(text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+    doc = json_loadb(text, len,
+                     JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+                     &jerr);
     if (!doc) {
         if (json_error_code(&jerr) == json_error_invalid_utf8)
             err_set(err, ERR_BAD_REQUEST, "Request body is not valid UTF-8");
         else
             err_set(err, ERR_BAD_REQUEST, "Request body is not valid JSON: %s",
-                    jerr.text);
+                    attr_json_error_text(&jerr));
         return NULL;
     }
     if (!json_is_object(doc))

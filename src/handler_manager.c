@@ -30,9 +30,11 @@ static json_t *plain_names(const json_t *typed)
 
     json_object_foreach((json_t *)(uintptr_t)typed, k, v)
     {
-        const char *s = json_string_value(json_object_get(v, "S"));
-        if (s)
-            json_object_set_new(out, k, json_string(s));
+        const json_t *s = json_object_get(v, "S");
+        if (json_is_string(s))
+            json_object_set_new(
+                out, k,
+                json_stringn(json_string_value(s), json_string_length(s)));
     }
     return out;
 }
@@ -112,11 +114,20 @@ static int run(struct store *s, const char *op, const char *table,
     json_t *names =
         plain_names(member(payload, "ExpressionAttributeNames", "M"));
     json_t *values = member(payload, "ExpressionAttributeValues", "M");
-    json_t *key = member(payload, "Key", "M");
+    json_t *key = NULL, *item = NULL;
     const char *rv = json_string_value(member(payload, "ReturnValues", "S"));
     int rc = -1, first = 1;
 
     expr_usage_init(&usage);
+    /* The AttributeValue rules every other face applies (attr_typed_item):
+     * the body's plain JSON is typed already, but a name may be empty */
+    if ((member(payload, "Key", "M") &&
+         !(key =
+               attr_typed_item(member(payload, "Key", "M"), "Key", 0, err))) ||
+        (member(payload, "Item", "M") &&
+         !(item =
+               attr_typed_item(member(payload, "Item", "M"), "Item", 0, err))))
+        goto out;
     if (json_object_size(names) == 0) {
         json_decref(names);
         names = NULL;
@@ -137,18 +148,18 @@ static int run(struct store *s, const char *op, const char *table,
         goto out;
     buf_puts(b, "{");
     if (!strcmp(op, "read")) {
-        json_t *item = NULL;
+        json_t *got = NULL;
         if (!key) {
             err_set(err, ERR_BAD_REQUEST, "read needs payload.Key");
             goto out;
         }
-        if (store_get_item(s, table, key, &item, NULL, err) < 0)
+        if (store_get_item(s, table, key, &got, NULL, err) < 0)
             goto out;
-        json_t *shown = item && proj ? expr_project(proj, item) : item;
+        json_t *shown = got && proj ? expr_project(proj, got) : got;
         put_item_member(b, "Item", shown, &first);
-        if (shown != item)
+        if (shown != got)
             json_decref(shown);
-        json_decref(item);
+        json_decref(got);
     } else if (!strcmp(op, "list")) {
         json_t *items = NULL, *last = NULL, *it;
         size_t i;
@@ -166,7 +177,6 @@ static int run(struct store *s, const char *op, const char *table,
         json_decref(last);
         first = 0;
     } else {
-        const json_t *item = member(payload, "Item", "M");
         json_t *owned_key = NULL;
         d.cond = cond;
         d.update = update;
@@ -178,6 +188,7 @@ static int run(struct store *s, const char *op, const char *table,
                     err_set(err, ERR_BAD_REQUEST, "create needs payload.Item");
                 goto out;
             }
+            json_decref(key);
             key = owned_key;
         } else if (!key) {
             err_set(err, ERR_BAD_REQUEST, "%s needs payload.Key", op);
@@ -185,7 +196,6 @@ static int run(struct store *s, const char *op, const char *table,
         }
         d.key = key;
         int w = store_mutate_item(s, table, key, decide, &d, NULL, err);
-        json_decref(owned_key);
         if (w < 0)
             goto out;
         json_t *attrs = !rv                          ? NULL
@@ -205,6 +215,8 @@ out:
     json_decref(d.upd_old);
     json_decref(d.upd_new);
     json_decref(names);
+    json_decref(key);
+    json_decref(item);
     expr_free(cond);
     expr_free(update);
     expr_free(proj);

@@ -89,3 +89,35 @@ class ManagerTest(CruddTestCase):
 
     def test_only_post_is_routed(self):
         self.assert_missing_token(self.req("GET", "/DynamoDBManager"))
+
+    def test_create_with_an_empty_attribute_name_is_refused(self):
+        # both other faces refuse it ("An AttributeName may not be empty"):
+        # the function raises, so API Gateway answers 502
+        r = self.op({"operation": "create", "tableName": "ItemsTable",
+                     "payload": {"Item": {"id": "e2", "": "x"}}})
+        self.assert_error(r, 502, "Internal server error")
+        self.assertEqual(self.req("GET", "/items/e2").status, 404)
+        self.assertTrue(any("An AttributeName may not be empty" in line
+                            for line in self.srv.log_lines()))
+
+    def test_update_with_a_key_of_an_empty_name_is_refused(self):
+        r = self.op({"operation": "update", "tableName": "ItemsTable",
+                     "payload": {"Key": {"id": "e3", "": "x"},
+                                 "UpdateExpression": "SET n = :d",
+                                 "ExpressionAttributeValues": {":d": 2}}})
+        self.assert_error(r, 502, "Internal server error")
+        self.assertEqual(self.req("GET", "/items/e3").status, 404)
+
+    def test_update_of_a_name_with_a_nul_is_refused(self):
+        # an attribute name with U+0000 could be stored but not read back
+        r = self.op({"operation": "create", "tableName": "ItemsTable",
+                     "payload": {"Item": {"id": "e4"}}})
+        self.assertEqual(r.status, 200, r)
+        r = self.op({"operation": "update", "tableName": "ItemsTable",
+                     "payload": {"Key": {"id": "e4"},
+                                 "UpdateExpression": "SET #n = :d",
+                                 "ExpressionAttributeNames": {"#n": "a\0b"},
+                                 "ExpressionAttributeValues": {":d": 2}}})
+        self.assert_error(r, 502, "Internal server error")
+        r = self.req("GET", "/items/e4")
+        self.assertEqual((r.status, r.json()), (200, {"id": "e4"}))

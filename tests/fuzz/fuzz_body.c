@@ -47,7 +47,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     attr_write_plain_item(&out, item);
     /* jansson refuses integers beyond 64 bits, which are valid JSON */
     plain = json_loadb(out.data, out.len,
-                       JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, NULL);
+                       JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL |
+                           JSON_ALLOW_NUL,
+                       NULL);
     if (!plain) {
         fprintf(stderr, "written JSON does not parse: %s\n", out.data);
         abort();

@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_t *in, *item, *again, *plain;
     struct buf out;
 
-    in = json_loadb((const char *)data, size, 0, NULL);
+    in = json_loadb((const char *)data, size, JSON_ALLOW_NUL, NULL);
     if (!in)
         return 0;
     item = ddb_item(in, "Item", &err);
@@ -51,7 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     buf_init(&out);
     attr_write_plain_item(&out, item);
     /* jansson refuses integers beyond 64 bits, which are valid JSON */
-    plain = json_loadb(out.data, out.len, JSON_DECODE_INT_AS_REAL, NULL);
+    plain = json_loadb(out.data, out.len,
+                       JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, NULL);
     if (!plain) {
         fprintf(stderr, "written JSON does not parse: %s\n", out.data);
         abort();
