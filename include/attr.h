@@ -197,7 +197,9 @@ int attr_set_equal(const json_t *a, const json_t *b);
  */
 
 /* attr_typed_value / attr_typed_item flag: refuse an empty member name
- * inside an M as well, not only an item's empty attribute name. */
+ * inside an M as well, not only an item's empty attribute name. Every face
+ * passes it (DynamoDB refuses an empty attribute name at any depth, in items,
+ * keys and expression values alike); the flag remains for the fuzzers. */
 #define ATTR_TYPED_MAP_NAMES 1u
 
 /*

@@ -14,7 +14,7 @@
 
 json_t *ddb_item(const json_t *item, const char *what, struct err *err)
 {
-    return attr_typed_item(item, what, 0, err);
+    return attr_typed_item(item, what, ATTR_TYPED_MAP_NAMES, err);
 }
 
 int ddb_opt_string(const json_t *in, const char *name, const char **out,

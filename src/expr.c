@@ -1118,7 +1118,7 @@ static struct node *p_value(struct parser *p)
      * that nothing an expression holds, and so nothing it stores, can be
      * malformed: numbers canonical, Base64 strict, sets without
      * duplicates. */
-    n->value = attr_typed_value(v, 1, 0, &nerr);
+    n->value = attr_typed_value(v, 1, ATTR_TYPED_MAP_NAMES, &nerr);
     if (!n->value) {
         /* DynamoDB refuses a value of the wrong JSON kind while it reads
          * the request, before any expression: then the message alone */

@@ -49,6 +49,10 @@ BAD_VALUES = [
     ("no type", {}, VALIDATION,
      "Supplied AttributeValue is empty, must contain exactly one of the "
      "supported datatypes"),
+    ("an empty name inside an M", {"M": {"": {"S": "x"}}}, VALIDATION,
+     INVALID + "An AttributeName may not be empty"),
+    ("an empty name in an M in a list", {"L": [{"M": {"": {"N": "1"}}}]},
+     VALIDATION, INVALID + "An AttributeName may not be empty"),
     ("40 levels of M", nested_maps(40), VALIDATION,
      "Nesting Levels have exceeded supported limits"),
     ("an array", [1, 2], SERIALIZATION,
