@@ -133,6 +133,10 @@ static int serve(const struct config *cfg)
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* a file size limit (ulimit -f) must not kill the server: with the
+     * signal ignored, the write fails with EFBIG and takes the store's
+     * disk-full path (503, and writes resume once there is room) */
+    signal(SIGXFSZ, SIG_IGN);
 
     if (strcmp(cfg->db, ":memory:") != 0 && make_parent_dirs(cfg->db) < 0) {
         fprintf(stderr, "crudd: cannot create the directory of %s: %s\n",
