@@ -382,6 +382,64 @@ static struct header_size header_size(struct MHD_Connection *c,
     return n;
 }
 
+/* What the header fields say about the body's framing (RFC 9112 §6). */
+struct framing {
+    const char *content_length;
+    unsigned transfer_encodings;
+    const char *transfer_encoding;
+    int bad_name, conflicting_length;
+};
+
+static enum MHD_Result add_framing(void *cls, enum MHD_ValueKind kind,
+                                   const char *key, const char *value)
+{
+    struct framing *f = cls;
+
+    (void)kind;
+    if (!value)
+        value = "";
+    /* libmicrohttpd keeps "Transfer-Encoding :" as a field named
+     * "Transfer-Encoding ", which it would not recognise as framing */
+    if (strpbrk(key, " \t"))
+        f->bad_name = 1;
+    else if (!strcasecmp(key, "Content-Length")) {
+        if (f->content_length && strcmp(f->content_length, value))
+            f->conflicting_length = 1;
+        f->content_length = value;
+    } else if (!strcasecmp(key, "Transfer-Encoding")) {
+        f->transfer_encodings++;
+        f->transfer_encoding = value;
+    }
+    return MHD_YES;
+}
+
+/* Is the request's framing ambiguous (request smuggling, RFC 9112 §6.3) or
+ * one that crudd cannot read? Returns 0, or the status to answer with
+ * *message, after which the connection must close: the bytes that follow
+ * cannot be trusted to start the next request. */
+static int framing_error(struct MHD_Connection *c, const char **message)
+{
+    struct framing f = {0};
+
+    MHD_get_connection_values(c, MHD_HEADER_KIND, add_framing, &f);
+    if (f.bad_name)
+        *message = "Whitespace in a header field name";
+    else if (f.conflicting_length)
+        *message = "Conflicting Content-Length header fields";
+    else if (f.transfer_encodings && f.content_length)
+        *message = "Content-Length with Transfer-Encoding";
+    else if (f.transfer_encodings > 1)
+        *message = "More than one Transfer-Encoding header field";
+    else if (f.transfer_encodings &&
+             strcasecmp(f.transfer_encoding, "chunked") != 0) {
+        /* RFC 9112 §6.1: a coding the server does not understand */
+        *message = "Transfer-Encoding not implemented";
+        return 501;
+    } else
+        return 0;
+    return 400;
+}
+
 /* Answer at once, before the body is read, and close the connection. */
 static enum MHD_Result refuse(struct http *h, struct MHD_Connection *c,
                               struct request *r, const char *method,
@@ -441,6 +499,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
             (h->cfg->max_header_bytes && size.bytes > h->cfg->max_header_bytes))
             return refuse(h, c, r, method, url, 431,
                           "Request Header Fields Too Large");
+        const char *why;
+        int status = framing_error(c, &why);
+        if (status)
+            return refuse(h, c, r, method, url, status, why);
         const char *cl =
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > h->cfg->max_body)
