@@ -27,7 +27,13 @@
 #include <time.h>
 
 #define MAX_HEADERS 128
-#define MAX_QUERY 128
+/* Query string parameters at most; more is 414. libmicrohttpd (0.9.75)
+ * parses them into the connection's memory pool after on_uri, and when the
+ * pool runs out it queues a 431 it never sends and never calls back: the
+ * pool is sized for this many (a parameter record costs at most
+ * POOL_PER_FIELD bytes), and on_uri stops the parse beyond it. */
+#define MAX_QUERY 256
+#define POOL_PER_FIELD 64
 
 struct request;
 
@@ -65,6 +71,11 @@ struct peer {
 struct conn_state {
     char ip[INET6_ADDRSTRLEN];
     const char *refused; /* over a limit: the answer's message */
+    /* the request on_uri made, until the access handler sees it: a request
+     * libmicrohttpd answers itself (a 431, a bad header line) or that the
+     * client abandons mid-head never reaches on_completed, so the
+     * connection frees it when it closes */
+    struct request *pending;
 };
 
 /* Headers and query parameters: they point into libmicrohttpd's memory
@@ -86,7 +97,8 @@ struct request {
     struct MHD_Connection *conn;
     const char *method, *url, *target, *version;
     char *raw_uri; /* the request target as sent: "/a%20b?x=1", in uri */
-    int begun;     /* the access handler has seen it */
+    const char *uri_refused; /* on_uri's verdict: 414's message, or NULL */
+    int begun;               /* the access handler has seen it */
     struct fields *fields;
     char ip[INET6_ADDRSTRLEN];
     struct request *next;
@@ -307,6 +319,23 @@ static void hand_off(struct http *h, struct request *r)
     pthread_mutex_unlock(&h->lock);
 }
 
+/* Free what r holds, and r. */
+static void request_free(struct request *r)
+{
+    buf_fini(&r->body);
+    free(r->fields);
+    gateway_response_fini(&r->gres);
+    ddb_response_fini(&r->dres);
+    free(r);
+}
+
+static struct conn_state *conn_state_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
 /* The count of connections from ip, found or added; under conns_lock. */
 static unsigned *peer_conns(struct http *h, const char *ip)
 {
@@ -349,6 +378,8 @@ static void on_connection(void *cls, struct MHD_Connection *c,
     } else if (cs) {
         h->nconns--;
         (*peer_conns(h, cs->ip))--;
+        if (cs->pending)
+            request_free(cs->pending);
         free(cs);
         *socket_context = NULL;
     }
@@ -458,17 +489,43 @@ static enum MHD_Result refuse(struct http *h, struct MHD_Connection *c,
 }
 
 /* libmicrohttpd's URI log callback: the first sight of a request, before
- * the path is percent-decoded. The request's state starts here, holding the
- * target as sent (SigV4 signs the encoded path and query). */
+ * the path is percent-decoded and the query parsed. The request's state
+ * starts here, holding the target as sent (SigV4 signs the encoded path and
+ * query); the connection owns it until the access handler sees it. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
+    struct http *h = cls;
     size_t n = strlen(uri) + 1;
-    struct request *r = xcalloc(1, sizeof *r + n);
+    char *query = strchr(uri, '?');
+    const char *refused = NULL;
 
-    (void)cls;
-    (void)c;
+    /* the request line alone over the cap on the request head (its
+     * " HTTP/1.1" and CRLF are 11 more bytes) */
+    if (h->cfg->max_header_bytes && n + 11 > h->cfg->max_header_bytes)
+        refused = "Request-URI Too Long";
+    else if (query) {
+        size_t params = 1;
+        for (const char *p = query; (p = strchr(p + 1, '&'));)
+            params++;
+        if (params > MAX_QUERY)
+            refused = "Too many query string parameters";
+    }
+    if (refused && query)
+        /* libmicrohttpd parses the query in place right after this
+         * callback (0.9.75): an empty one costs it no pool memory */
+        query[1] = '\0';
+    if (refused)
+        n = 1; /* nothing of it is kept */
+    struct request *r = xcalloc(1, sizeof *r + n);
     r->start_us = clock_now_us();
-    r->raw_uri = memcpy(r->uri, uri, n);
+    r->uri_refused = refused;
+    r->raw_uri = memcpy(r->uri, refused ? "" : uri, n);
+    struct conn_state *cs = conn_state_of(c);
+    if (cs) {
+        if (cs->pending)
+            request_free(cs->pending);
+        cs->pending = r;
+    }
     return r;
 }
 
@@ -484,9 +541,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         r->begun = 1;
         r->version = version;
         atomic_fetch_add(&h->in_flight, 1);
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-        const struct conn_state *cs = ci ? ci->socket_context : NULL;
+        struct conn_state *cs = conn_state_of(c);
+        if (cs && cs->pending == r)
+            cs->pending = NULL; /* on_completed frees it from here on */
         /* the connection's address, found once when it opened */
         if (cs)
             memcpy(r->ip, cs->ip, sizeof r->ip);
@@ -494,7 +551,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
             client_address(c, r->ip, sizeof r->ip);
         if (cs && cs->refused)
             return refuse(h, c, r, method, url, 503, cs->refused);
-        const struct header_size size = header_size(c, method, url);
+        if (r->uri_refused)
+            return refuse(h, c, r, method, url, 414, r->uri_refused);
+        /* the target as sent, query included */
+        const struct header_size size =
+            header_size(c, method, *r->raw_uri ? r->raw_uri : url);
         if ((h->cfg->max_headers && size.fields > h->cfg->max_headers) ||
             (h->cfg->max_header_bytes && size.bytes > h->cfg->max_header_bytes))
             return refuse(h, c, r, method, url, 431,
@@ -570,17 +631,15 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     struct http *h = cls;
     struct request *r = *con_cls;
 
-    (void)c;
     (void)toe;
     if (!r)
         return;
-    buf_fini(&r->body);
-    free(r->fields);
-    gateway_response_fini(&r->gres);
-    ddb_response_fini(&r->dres);
+    struct conn_state *cs = conn_state_of(c);
+    if (cs && cs->pending == r)
+        cs->pending = NULL;
     if (r->begun)
         atomic_fetch_sub(&h->in_flight, 1);
-    free(r);
+    request_free(r);
     *con_cls = NULL;
 }
 
@@ -656,10 +715,10 @@ struct http *http_open(const struct config *cfg, unsigned threads,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
-        /* the request line and headers must fit; the rest is the read
-         * buffer for the body */
+        /* the request line, headers and query parameters must fit; the
+         * rest is the read buffer for the body */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)cfg->max_header_bytes + 8192,
+        (size_t)cfg->max_header_bytes + 8192 + MAX_QUERY * POOL_PER_FIELD,
         /* a hard stop above the soft limit that answers 503 */
         MHD_OPTION_CONNECTION_LIMIT,
         cfg->max_connections ? cfg->max_connections + 64 : 100000u,

@@ -106,3 +106,81 @@ class FramingTest(RawTestCase):
         status, got, _ = self.exchange(raw)
         self.assertEqual(status, "HTTP/1.1 201 Created")
         self.assertEqual(got["message"], "Item created successfully!")
+
+
+def rss_kib(srv):
+    with open("/proc/%d/status" % srv.proc.pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS for crudd")
+
+
+class RequestHeadTest(RawTestCase):
+
+    def query(self, n):
+        return "&".join("p%d=%d" % (i, i) for i in range(n))
+
+    def test_a_thousand_query_parameters_are_414_at_once(self):
+        raw = ("GET /items?%s HTTP/1.1\r\nHost: x\r\n\r\n"
+               % self.query(1000)).encode()
+        self.assert_refused(raw, "HTTP/1.1 414 URI Too Long",
+                            "Too many query string parameters")
+        raw = ("GET /items?%s HTTP/1.1\r\nHost: x\r\n\r\n"
+               % ("&" * 3000)).encode()
+        self.assert_refused(raw, "HTTP/1.1 414 URI Too Long",
+                            "Too many query string parameters")
+
+    def test_256_query_parameters_are_read(self):
+        r = self.req("GET", "/items?" + self.query(256))
+        self.assertEqual(r.status, 200, r)
+
+    def test_a_request_target_over_the_head_cap_is_414(self):
+        raw = ("GET /items?a=%s HTTP/1.1\r\nHost: x\r\n\r\n"
+               % ("b" * 12000)).encode()
+        self.assert_refused(raw, "HTTP/1.1 414 URI Too Long",
+                            "Request-URI Too Long")
+
+    def test_the_query_counts_toward_the_head_cap(self):
+        srv = self.start_server(["--max-header-bytes", "2048"])
+        raw = ("GET /items?a=%s HTTP/1.1\r\nHost: x\r\nX-Pad: %s\r\n\r\n"
+               % ("b" * 1500, "c" * 1000)).encode()
+        self.assert_refused(raw, "HTTP/1.1 431 Request Header Fields Too Large",
+                            "Request Header Fields Too Large", srv=srv)
+
+    def test_heads_refused_or_abandoned_leak_nothing(self):
+        srv = self.start_server()
+        many_params = ("GET /items?%s HTTP/1.1\r\nHost: x\r\n\r\n"
+                       % self.query(1000)).encode()
+        many_fields = ("GET /items?a=1 HTTP/1.1\r\nHost: x\r\n%s\r\n"
+                       % "".join("a%d: b\r\n" % i for i in range(2500))
+                       ).encode()
+        abandoned = ("GET /items?%s HTTP/1.1\r\nHost: x\r\nX-A: b"
+                     % self.query(200)).encode()
+
+        def round_of(n):
+            for _ in range(n):
+                for raw in (many_params, many_fields):
+                    s = socket.create_connection((srv.host, srv.port),
+                                                 timeout=WAIT)
+                    s.sendall(raw)
+                    s.settimeout(WAIT)
+                    try:
+                        while s.recv(65536):
+                            pass
+                    except ConnectionResetError:
+                        pass
+                    s.close()
+                s = socket.create_connection((srv.host, srv.port),
+                                             timeout=WAIT)
+                s.sendall(abandoned)
+                time.sleep(0.001)
+                s.close()
+
+        round_of(300)           # pools and caches at their working size
+        before = rss_kib(srv)
+        round_of(1500)          # a leak of the old size: 1500 x 3 x ~7 KB
+        time.sleep(0.5)
+        grown = rss_kib(srv) - before
+        self.assertLess(grown, 8 * 1024, "RSS grew %d KiB" % grown)
+        self.assertEqual(self.req("GET", "/items", srv=srv).status, 200)
