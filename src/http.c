@@ -53,6 +53,13 @@ struct http {
     /* open connections, in all and per client address (limits) */
     pthread_mutex_t conns_lock;
     unsigned nconns;
+    struct conn_state *conns; /* every open connection, oldest last */
+    unsigned nclosing;        /* of nconns, shut down by crudd */
+    unsigned closed_unlogged; /* shut down since the reaper last said so */
+    /* the reaper: closes connections slow to send a request head */
+    pthread_t reaper;
+    int reaping, reaper_stop;
+    pthread_cond_t reaper_wake; /* with conns_lock */
     struct peer *peers;
     size_t npeers, peers_cap;
     pthread_mutex_t lock;
@@ -71,6 +78,14 @@ struct peer {
 struct conn_state {
     char ip[INET6_ADDRSTRLEN];
     const char *refused; /* over a limit: the answer's message */
+    int fd;
+    /* since when it has been waiting for a request head (it opened, or its
+     * previous request completed), in clock_now_us; 0 while a request is
+     * served. Written on the connection's thread, read by the reaper. */
+    _Atomic uint64_t head_since_us;
+    /* under conns_lock: on h->conns; shut down by crudd */
+    struct conn_state *prev, *next;
+    int closing;
     /* the request on_uri made, until the access handler sees it: a request
      * libmicrohttpd answers itself (a 431, a bad header line) or that the
      * client abandons mid-head never reaches on_completed, so the
@@ -352,9 +367,43 @@ static unsigned *peer_conns(struct http *h, const char *ip)
     return &p->conns;
 }
 
-/* Count connections as they open and close. One over a limit is not
- * refused at accept (libmicrohttpd would close it without a word): it is
- * marked, and its first request is answered 503 with a message. */
+/* Close cs's connection from any thread: libmicrohttpd sees the end of
+ * its input, closes it on its own thread and calls on_connection, which
+ * takes cs off the list before the descriptor is closed, so that under
+ * conns_lock the descriptor of a listed connection is still its own. */
+static void shut_down(struct http *h, struct conn_state *cs)
+{
+    cs->closing = 1;
+    h->nclosing++;
+    h->closed_unlogged++;
+    shutdown(cs->fd, SHUT_RDWR);
+}
+
+/* The connection waiting longest for a request head, but not newest; or
+ * NULL when every other one is serving a request. Under conns_lock. */
+static struct conn_state *longest_waiting(struct http *h,
+                                          const struct conn_state *newest)
+{
+    struct conn_state *best = NULL;
+    uint64_t best_since = UINT64_MAX;
+
+    for (struct conn_state *cs = h->conns; cs; cs = cs->next) {
+        uint64_t since = atomic_load(&cs->head_since_us);
+        if (cs != newest && !cs->closing && since && since < best_since) {
+            best = cs;
+            best_since = since;
+        }
+    }
+    return best;
+}
+
+/* Count connections as they open and close. One over the limit makes room
+ * by closing the connection that has waited longest for a request head
+ * (a slow client, or an idle keep-alive one): a crowd of clients that
+ * never finish a request cannot lock out a new one. When every other
+ * connection is serving a request it is not refused at accept
+ * (libmicrohttpd would close it without a word): it is marked, and its
+ * first request is answered 503 with a message. */
 static void on_connection(void *cls, struct MHD_Connection *c,
                           void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
@@ -366,10 +415,24 @@ static void on_connection(void *cls, struct MHD_Connection *c,
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         cs = xcalloc(1, sizeof *cs);
         client_address(c, cs->ip, sizeof cs->ip);
+        const union MHD_ConnectionInfo *fd =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        cs->fd = fd ? fd->connect_fd : -1;
+        atomic_store(&cs->head_since_us, clock_now_us());
+        cs->next = h->conns;
+        if (h->conns)
+            h->conns->prev = cs;
+        h->conns = cs;
         unsigned *mine = peer_conns(h, cs->ip);
         h->nconns++;
         (*mine)++;
-        if (h->cfg->max_connections && h->nconns > h->cfg->max_connections)
+        struct conn_state *victim;
+        if (h->cfg->max_connections &&
+            h->nconns - h->nclosing > h->cfg->max_connections &&
+            (victim = longest_waiting(h, cs)) && victim->fd >= 0)
+            shut_down(h, victim);
+        if (h->cfg->max_connections &&
+            h->nconns - h->nclosing > h->cfg->max_connections)
             cs->refused = "Too many connections";
         else if (h->cfg->max_connections_per_ip &&
                  *mine > h->cfg->max_connections_per_ip)
@@ -378,12 +441,56 @@ static void on_connection(void *cls, struct MHD_Connection *c,
     } else if (cs) {
         h->nconns--;
         (*peer_conns(h, cs->ip))--;
+        if (cs->closing)
+            h->nclosing--;
+        if (cs->prev)
+            cs->prev->next = cs->next;
+        else
+            h->conns = cs->next;
+        if (cs->next)
+            cs->next->prev = cs->prev;
         if (cs->pending)
             request_free(cs->pending);
         free(cs);
         *socket_context = NULL;
     }
     pthread_mutex_unlock(&h->conns_lock);
+}
+
+/* The reaper: once a second, close each connection that has waited longer
+ * than headerTimeoutSeconds for a whole request head. libmicrohttpd's idle
+ * timeout restarts with every byte, so a client that trickles its head a
+ * byte at a time would otherwise hold its connection for ever. */
+static void *reap_loop(void *arg)
+{
+    struct http *h = arg;
+    uint64_t limit_us = (uint64_t)h->cfg->header_timeout_s * 1000000u;
+
+    pthread_mutex_lock(&h->conns_lock);
+    while (!h->reaper_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        pthread_cond_timedwait(&h->reaper_wake, &h->conns_lock, &until);
+        if (h->reaper_stop)
+            break;
+        uint64_t now = clock_now_us();
+        for (struct conn_state *cs = h->conns; cs; cs = cs->next) {
+            uint64_t since = atomic_load(&cs->head_since_us);
+            if (!cs->closing && since && now - since > limit_us && cs->fd >= 0)
+                shut_down(h, cs);
+        }
+        if (h->closed_unlogged) {
+            log_warn("closed %u connection%s that had not sent a whole "
+                     "request head (slow, idle, or making room for a new "
+                     "one); %u open",
+                     h->closed_unlogged, h->closed_unlogged == 1 ? "" : "s",
+                     h->nconns - h->nclosing);
+            h->closed_unlogged = 0;
+        }
+    }
+    pthread_mutex_unlock(&h->conns_lock);
+    return NULL;
 }
 
 /* The size of the request line and header fields, as sent. */
@@ -544,6 +651,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         struct conn_state *cs = conn_state_of(c);
         if (cs && cs->pending == r)
             cs->pending = NULL; /* on_completed frees it from here on */
+        if (cs)
+            atomic_store(&cs->head_since_us, 0); /* the head is in */
         /* the connection's address, found once when it opened */
         if (cs)
             memcpy(r->ip, cs->ip, sizeof r->ip);
@@ -637,6 +746,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     struct conn_state *cs = conn_state_of(c);
     if (cs && cs->pending == r)
         cs->pending = NULL;
+    if (cs) /* the next request's head, on a kept-alive connection */
+        atomic_store(&cs->head_since_us, clock_now_us());
     if (r->begun)
         atomic_fetch_sub(&h->in_flight, 1);
     request_free(r);
@@ -698,6 +809,7 @@ struct http *http_open(const struct config *cfg, unsigned threads,
     pthread_mutex_init(&h->lock, NULL);
     pthread_cond_init(&h->wake, NULL);
     pthread_mutex_init(&h->conns_lock, NULL);
+    pthread_cond_init(&h->reaper_wake, NULL);
     h->writers = xcalloc(cfg->write_threads + 1, sizeof *h->writers);
     /* One thread is the internal polling thread alone: libmicrohttpd
      * (0.9.75) warns about a pool size of 0 or 1, so the option is left
@@ -732,6 +844,8 @@ struct http *http_open(const struct config *cfg, unsigned threads,
                 cfg->bind, cfg->port);
         return NULL;
     }
+    if (cfg->header_timeout_s)
+        h->reaping = pthread_create(&h->reaper, NULL, reap_loop, h) == 0;
     const union MHD_DaemonInfo *info =
         MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_LISTEN_FD);
     len = sizeof ss;
@@ -760,12 +874,20 @@ void http_close(struct http *h, unsigned grace_ms)
     /* every request handed off is answered and its connection resumed
      * before the daemon stops (it refuses to stop with one suspended) */
     stop_writers(h);
+    if (h->reaping) {
+        pthread_mutex_lock(&h->conns_lock);
+        h->reaper_stop = 1;
+        pthread_cond_signal(&h->reaper_wake);
+        pthread_mutex_unlock(&h->conns_lock);
+        pthread_join(h->reaper, NULL);
+    }
     MHD_stop_daemon(h->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
     pthread_mutex_destroy(&h->lock);
     pthread_cond_destroy(&h->wake);
     pthread_mutex_destroy(&h->conns_lock);
+    pthread_cond_destroy(&h->reaper_wake);
     free(h->peers);
     free(h);
 }
