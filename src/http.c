@@ -113,7 +113,11 @@ struct request {
     const char *method, *url, *target, *version;
     char *raw_uri; /* the request target as sent: "/a%20b?x=1", in uri */
     const char *uri_refused; /* on_uri's verdict: 414's message, or NULL */
-    int begun;               /* the access handler has seen it */
+    /* the target in libmicrohttpd's read buffer, and its length up to the
+     * first NUL (a NUL sent in it ends the string there) */
+    const char *target_at;
+    size_t target_len;
+    int begun; /* the access handler has seen it */
     struct fields *fields;
     char ip[INET6_ADDRSTRLEN];
     struct request *next;
@@ -578,6 +582,25 @@ static int framing_error(struct MHD_Connection *c, const char **message)
     return 400;
 }
 
+/* Is there a NUL in the request target: sent raw, or as %00 in the path?
+ * libmicrohttpd would cut the path at it ("/items/a<NUL>b" reads as
+ * "/items/a"), and no path holds one. libmicrohttpd (0.9.75) ends the
+ * target by writing a NUL over the space before the version, so the
+ * version starts one byte after the target's end: later than that, the
+ * target held a NUL of its own. */
+static int nul_in_target(const struct request *r, const char *version)
+{
+    uintptr_t at = (uintptr_t)r->target_at, v = (uintptr_t)version;
+
+    if (version && *version && v > at && v - at - 1 > r->target_len &&
+        v - at <= 65536)
+        return 1;
+    for (const char *p = r->raw_uri; *p && *p != '?'; p++)
+        if (p[0] == '%' && p[1] == '0' && p[2] == '0')
+            return 1;
+    return 0;
+}
+
 /* Answer at once, before the body is read, and close the connection. */
 static enum MHD_Result refuse(struct http *h, struct MHD_Connection *c,
                               struct request *r, const char *method,
@@ -621,11 +644,14 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
         /* libmicrohttpd parses the query in place right after this
          * callback (0.9.75): an empty one costs it no pool memory */
         query[1] = '\0';
+    size_t len = n - 1;
     if (refused)
         n = 1; /* nothing of it is kept */
     struct request *r = xcalloc(1, sizeof *r + n);
     r->start_us = clock_now_us();
     r->uri_refused = refused;
+    r->target_at = uri;
+    r->target_len = len;
     r->raw_uri = memcpy(r->uri, refused ? "" : uri, n);
     struct conn_state *cs = conn_state_of(c);
     if (cs) {
@@ -673,6 +699,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         int status = framing_error(c, &why);
         if (status)
             return refuse(h, c, r, method, url, status, why);
+        if (nul_in_target(r, version))
+            return refuse(h, c, r, method, url, 400, "Invalid request path");
         const char *cl =
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > h->cfg->max_body)

@@ -184,3 +184,40 @@ class RequestHeadTest(RawTestCase):
         grown = rss_kib(srv) - before
         self.assertLess(grown, 8 * 1024, "RSS grew %d KiB" % grown)
         self.assertEqual(self.req("GET", "/items", srv=srv).status, 200)
+
+
+class TargetTest(RawTestCase):
+
+    def test_a_raw_nul_in_the_path_is_400(self):
+        victim = self.create({"id": new_id("nul")})["id"]
+        raw = ("DELETE /items/%s\0junk HTTP/1.1\r\nHost: x\r\n\r\n"
+               % victim).encode()
+        self.assert_refused(raw, "HTTP/1.1 400 Bad Request",
+                            "Invalid request path")
+        self.assertEqual(self.get_item(victim).status, 200)
+
+    def test_percent_00_in_the_path_is_400(self):
+        victim = self.create({"id": new_id("pct")})["id"]
+        raw = ("DELETE /items/%s%%00junk HTTP/1.1\r\nHost: x\r\n\r\n"
+               % victim).encode()
+        self.assert_refused(raw, "HTTP/1.1 400 Bad Request",
+                            "Invalid request path")
+        self.assertEqual(self.get_item(victim).status, 200)
+
+    def test_a_percent_escaped_percent_00_is_data(self):
+        r = self.req("GET", "/items/a%2500")
+        self.assert_error(r, 404, "Item not found")
+
+    def test_control_bytes_in_x_amz_target_are_escaped_in_the_log(self):
+        target = b'DynamoDB_20120810.ListTables\r127.0.0.1 FORGED\x1b[31m"\\'
+        raw = (b"POST / HTTP/1.1\r\nHost: x\r\nAuthorization: x\r\n"
+               b"Content-Length: 2\r\nConnection: close\r\nX-Amz-Target: "
+               + target + b"\r\n\r\n{}")
+        status, body, _ = self.exchange(raw)
+        self.assertEqual(status, "HTTP/1.1 400 Bad Request")
+        want = ('"POST / DynamoDB_20120810.ListTables\\x0d127.0.0.1 FORGED'
+                '\\x1b[31m\\"\\\\" 400 ')
+        line = self.srv.wait_for_log(lambda l: want in l)
+        self.assertIsNotNone(line, self.srv.log_text()[-2000:])
+        self.assertFalse(any("\r" in l or "\x1b" in l
+                             for l in self.srv.log_lines()))
