@@ -221,3 +221,23 @@ class TargetTest(RawTestCase):
         self.assertIsNotNone(line, self.srv.log_text()[-2000:])
         self.assertFalse(any("\r" in l or "\x1b" in l
                              for l in self.srv.log_lines()))
+
+    def test_no_client_text_starts_a_log_line_of_its_own(self):
+        # the decoded path of a body cut off by the request timeout is in a
+        # warning line: CR LF in it must not end that line
+        srv = self.start_server(["--request-timeout-seconds", "1"])
+        s = socket.create_connection((srv.host, srv.port), timeout=WAIT)
+        self.addCleanup(s.close)
+        s.sendall(b"POST /items%0d%0aFORGED%1b[31m HTTP/1.1\r\nHost: x\r\n"
+                  b"Content-Length: 100\r\n\r\n{")
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            time.sleep(0.3)
+            try:
+                s.sendall(b" ")
+            except OSError:
+                break
+        line = srv.wait_for_log(lambda l: "request body not complete" in l)
+        self.assertIsNotNone(line, srv.log_text()[-2000:])
+        self.assertIn("/items??FORGED?[31m", line)
+        self.assertFalse(any(l.startswith("FORGED") for l in srv.log_lines()))
