@@ -56,6 +56,7 @@ struct http {
     struct conn_state *conns; /* every open connection, oldest last */
     unsigned nclosing;        /* of nconns, shut down by crudd */
     unsigned closed_unlogged; /* shut down since the reaper last said so */
+    int draining;             /* http_close has begun */
     /* the reaper: closes connections slow to send a request head */
     pthread_t reaper;
     int reaping, reaper_stop;
@@ -435,8 +436,10 @@ static void on_connection(void *cls, struct MHD_Connection *c,
             h->nconns - h->nclosing > h->cfg->max_connections &&
             (victim = longest_waiting(h, cs)) && victim->fd >= 0)
             shut_down(h, victim);
-        if (h->cfg->max_connections &&
-            h->nconns - h->nclosing > h->cfg->max_connections)
+        if (h->draining)
+            cs->refused = "Server is stopping";
+        else if (h->cfg->max_connections &&
+                 h->nconns - h->nclosing > h->cfg->max_connections)
             cs->refused = "Too many connections";
         else if (h->cfg->max_connections_per_ip &&
                  *mine > h->cfg->max_connections_per_ip)
@@ -892,8 +895,14 @@ void http_close(struct http *h, unsigned grace_ms)
 {
     if (!h)
         return;
-    /* stop accepting; connections already open go on */
-    MHD_socket fd = MHD_quiesce_daemon(h->daemon);
+    /* new connections are answered 503 from here on; those already open
+     * go on. Not MHD_quiesce_daemon: with epoll and its own threads,
+     * libmicrohttpd 0.9.75 races its workers to take the listening socket
+     * out of their epoll sets, and the loser aborts the process ("Failed
+     * to remove listen FD from epoll set") */
+    pthread_mutex_lock(&h->conns_lock);
+    h->draining = 1;
+    pthread_mutex_unlock(&h->conns_lock);
     uint64_t until = clock_now_us() + (uint64_t)grace_ms * 1000u;
     while (atomic_load(&h->in_flight) > 0 && clock_now_us() < until) {
         struct timespec ts = {0, 5 * 1000 * 1000};
@@ -910,8 +919,6 @@ void http_close(struct http *h, unsigned grace_ms)
         pthread_join(h->reaper, NULL);
     }
     MHD_stop_daemon(h->daemon);
-    if (fd != MHD_INVALID_SOCKET)
-        close(fd);
     pthread_mutex_destroy(&h->lock);
     pthread_cond_destroy(&h->wake);
     pthread_mutex_destroy(&h->conns_lock);
