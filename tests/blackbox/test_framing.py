@@ -6,6 +6,7 @@ Every refusal here is a status with a {"message"} and a closed connection
 be trusted to start the next request)."""
 
 import json
+import os
 import socket
 import time
 
@@ -182,8 +183,12 @@ class RequestHeadTest(RawTestCase):
         round_of(1500)          # a leak of the old size: 1500 x 3 x ~7 KB
         time.sleep(0.5)
         grown = rss_kib(srv) - before
-        self.assertLess(grown, 8 * 1024, "RSS grew %d KiB" % grown)
+        # under valgrind (make memcheck) its quarantine of freed blocks
+        # grows RSS; its own leak check at the stop below is the test there
+        if not os.environ.get("CRUDD_REAL_BIN"):
+            self.assertLess(grown, 8 * 1024, "RSS grew %d KiB" % grown)
         self.assertEqual(self.req("GET", "/items", srv=srv).status, 200)
+        srv.stop()
 
 
 class TargetTest(RawTestCase):
