@@ -44,9 +44,10 @@ struct http *http_open(const struct config *cfg, unsigned threads,
 int http_port(const struct http *h);
 
 /*
- * Orderly stop: stop accepting connections, let requests in flight finish
- * (waiting at most grace_ms milliseconds), then close every connection and
- * join the workers. h may be NULL.
+ * Orderly stop: let requests in flight finish (waiting at most grace_ms
+ * milliseconds; a connection opened meanwhile is answered 503 {"message":
+ * "Server is stopping"}), then close every connection and join the
+ * workers. h may be NULL.
  */
 void http_close(struct http *h, unsigned grace_ms);
 
