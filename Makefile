@@ -60,7 +60,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 # Debian/Ubuntu packages: to build, and to run the tests.
 BUILD_DEBS := build-essential pkg-config libmicrohttpd-dev libjansson-dev \
               libsqlite3-dev uuid-dev zlib1g-dev libssl-dev
-TEST_DEBS  := libcmocka-dev python3 curl python3-boto3 awscli
+TEST_DEBS  := libcmocka-dev python3 curl python3-boto3 awscli wrk
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps test-deps run

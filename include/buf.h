@@ -36,6 +36,11 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 /* Append s (n bytes of UTF-8) as a JSON string literal with quotes (RFC 8259
  * escapes: quote, backslash and control characters). */
 void buf_json_string(struct buf *b, const char *s, size_t n);
+/* Append s for a log line: each control byte (CR, LF, ESC...), byte
+ * outside ASCII, '"' and '\\' as \xhh, \" and \\ (as Apache escapes its
+ * log), so that no client-sent text can add a line or end a quoted field.
+ * NULL and "" are "-". */
+void buf_log_text(struct buf *b, const char *s);
 /* Hand the bytes to the caller (free with free()); b is empty afterwards.
  * Never NULL: an empty buffer gives "". *len receives the length if len. */
 char *buf_steal(struct buf *b, size_t *len);

@@ -164,6 +164,7 @@ struct config {
     unsigned max_headers;            /* header fields per request */
     unsigned max_header_bytes;       /* request line + headers, bytes */
     unsigned request_timeout_s;      /* a body's upload; 0 = no limit */
+    unsigned header_timeout_s; /* a request head's arrival; 0 = no limit */
     size_t max_body;   /* request body cap, bytes (API Gateway: 10 MB) */
     char *health_path; /* "/_crudd/health", outside the API's routes */
     /* the API */

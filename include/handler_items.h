@@ -14,7 +14,11 @@
  * Bodies are plain JSON; items are stored as typed attribute values (attr.h),
  * numbers exactly as written (canonical decimal). ETag and If-Match follow
  * RFC 9110 §8.8.3 and §13.1.1 (strong comparison; "*" matches any current
- * item; If-Match on a missing item is 412). Page tokens are opaque: Base64url
+ * item; If-Match on a missing item is 412). If-None-Match on PUT, PATCH and
+ * DELETE follows RFC 9110 §13.1.2: "*", or a tag matching the item's by the
+ * weak comparison, is 412 "Precondition failed: the item exists" when the
+ * item exists ("only if absent"; a missing item is then 404 as without it,
+ * since PUT never creates). Page tokens are opaque: Base64url
  * of the last key with a checksum; a token that does not check out is 400
  * "nextToken is invalid". Every error is {"message": "..."}.
  *

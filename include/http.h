@@ -27,6 +27,13 @@ struct http;
  * through the gateway g. cfg, g and d are borrowed and must outlive the
  * server. Bodies over cfg->max_body bytes
  * are answered 413 {"message": "Request Too Long"} before they are read.
+ * A request head must be complete within cfg->header_timeout_s of the
+ * connection opening or of its previous answer, or the connection is
+ * closed; a connection over cfg->max_connections closes the one that has
+ * waited longest for a request head (503 only when every other one is
+ * serving a request). Ambiguous framing (RFC 9112 §6.3) is 400, a
+ * transfer coding other than chunked 501, more than 256 query parameters
+ * or a target over cfg->max_header_bytes 414; each closes the connection.
  * Returns the running server, or NULL with ERR_CONFIG ("cannot listen on
  * ADDRESS:PORT: <reason>").
  */
@@ -37,9 +44,10 @@ struct http *http_open(const struct config *cfg, unsigned threads,
 int http_port(const struct http *h);
 
 /*
- * Orderly stop: stop accepting connections, let requests in flight finish
- * (waiting at most grace_ms milliseconds), then close every connection and
- * join the workers. h may be NULL.
+ * Orderly stop: let requests in flight finish (waiting at most grace_ms
+ * milliseconds; a connection opened meanwhile is answered 503 {"message":
+ * "Server is stopping"}), then close every connection and join the
+ * workers. h may be NULL.
  */
 void http_close(struct http *h, unsigned grace_ms);
 

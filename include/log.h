@@ -15,7 +15,9 @@ void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 /* "debug", "info", "warn" or "error" → level; -1 if name is none of those. */
 int log_level_parse(const char *name);
-/* Write one line (a newline is added) if level is enabled. */
+/* Write one line (a newline is added) if level is enabled. A control byte
+ * in it but tab (CR, LF, ESC, ...) is written '?': callers escape client
+ * text precisely (buf_log_text); this keeps one call one line whatever. */
 void log_msg(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

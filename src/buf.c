@@ -132,3 +132,24 @@ char *buf_steal(struct buf *b, size_t *len)
     buf_init(b);
     return p;
 }
+
+void buf_log_text(struct buf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    if (!s || !*s) {
+        buf_puts(b, "-");
+        return;
+    }
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            char esc[2] = {'\\', (char)*p};
+            buf_append(b, esc, 2);
+        } else if (*p < 0x20 || *p >= 0x7f) {
+            char esc[4] = {'\\', 'x', hex[*p >> 4], hex[*p & 15]};
+            buf_append(b, esc, 4);
+        } else {
+            buf_append(b, p, 1);
+        }
+    }
+}

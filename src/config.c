@@ -73,6 +73,11 @@ enum kind {
       "CRUDD_REQUEST_TIMEOUT_SECONDS", "request-timeout-seconds", "60",        \
       "a request body still arriving after this long closes the connection "   \
       "(0 = no limit)")                                                        \
+    X(header_timeout_s, UINT, "headerTimeoutSeconds",                          \
+      "CRUDD_HEADER_TIMEOUT_SECONDS", "header-timeout-seconds", "30",          \
+      "a connection that has not sent a whole request head this long after "   \
+      "it opened or after its previous answer is closed (slow clients; 0 = "   \
+      "no limit)")                                                             \
     X(timeout_s, UINT, "timeoutSeconds", "CRUDD_TIMEOUT_SECONDS",              \
       "timeout-seconds", "30", "idle connection timeout in seconds")           \
     X(max_body, UINT, "maxBodyBytes", "CRUDD_MAX_BODY_BYTES",                  \

@@ -6,6 +6,7 @@
  */
 #include "ddb.h"
 #include "attr.h"
+#include "buf.h"
 #include "clock.h"
 #include "ddb_impl.h"
 #include "ids.h"
@@ -252,11 +253,18 @@ out:
     res->body_len = strlen(res->body);
     res->crc32 = crc32(crc32(0L, Z_NULL, 0), (const Bytef *)res->body,
                        (uInt)res->body_len);
-    log_info("%s \"POST / %s\" %d %zu %lluus %s",
-             req->source_ip ? req->source_ip : "-",
-             req->target ? req->target : "-", res->status, res->body_len,
-             (unsigned long long)(clock_now_us() - req->start_us),
-             res->request_id);
+    if (log_get_level() <= LOG_INFO) {
+        /* the target is the client's text: escaped, it cannot forge a line */
+        struct buf target;
+        buf_init(&target);
+        buf_log_text(&target, req->target);
+        log_info("%s \"POST / %s\" %d %zu %lluus %s",
+                 req->source_ip ? req->source_ip : "-", target.data,
+                 res->status, res->body_len,
+                 (unsigned long long)(clock_now_us() - req->start_us),
+                 res->request_id);
+        buf_fini(&target);
+    }
     buf_fini(&text);
     json_decref(extra);
     json_decref(out);

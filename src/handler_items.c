@@ -22,6 +22,7 @@
 #define MSG_NOT_FOUND "Item not found"
 #define MSG_EXISTS "Item already exists"
 #define MSG_STALE "Precondition failed: the item has changed"
+#define MSG_PRESENT "Precondition failed: the item exists"
 #define MSG_ID_MISMATCH "%s in body does not match %s in %s"
 #define MSG_BAD_TOKEN "nextToken is invalid"
 #define MSG_BAD_LIMIT "limit must be a positive integer"
@@ -41,11 +42,12 @@
 
 /* What a write decides and what it leaves for the response. */
 struct write_ctx {
-    json_t *item;         /* the new item (create, put) or patch (patch) */
-    int shallow;          /* patch: set each attribute (typed bodies) */
-    const char *if_match; /* If-Match header, or NULL */
-    json_t *old;          /* out: the item before (new reference) */
-    json_t *result;       /* out: the item after (new reference) */
+    json_t *item;              /* the new item (create, put) or patch (patch) */
+    int shallow;               /* patch: set each attribute (typed bodies) */
+    const char *if_match;      /* If-Match header, or NULL */
+    const char *if_none_match; /* If-None-Match header, or NULL */
+    json_t *old;               /* out: the item before (new reference) */
+    json_t *result;            /* out: the item after (new reference) */
 };
 
 static void write_ctx_fini(struct write_ctx *w)
@@ -228,12 +230,48 @@ static int if_match_ok(const char *field, const char *etag)
     return 0;
 }
 
-/* The existence and If-Match checks every write on an existing item makes. */
+/* Does the If-None-Match field value match the current item, whose etag
+ * is etag ("" when there is none)? "*" matches any item; a listed tag
+ * matches by the weak comparison (RFC 9110 §13.1.2, §8.8.3.2). */
+static int if_none_match_hit(const char *field, const char *etag)
+{
+    const char *p = field;
+    size_t elen = strlen(etag);
+
+    if (!elen)
+        return 0;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p == '*')
+            return 1;
+        if (p[0] == 'W' && p[1] == '/')
+            p += 2;
+        if (*p != '"') {
+            while (*p && *p != ',')
+                p++;
+            continue;
+        }
+        const char *q = strchr(p + 1, '"');
+        if (!q)
+            return 0;
+        if ((size_t)(q - p - 1) == elen && memcmp(p + 1, etag, elen) == 0)
+            return 1;
+        p = q + 1;
+    }
+    return 0;
+}
+
+/* The existence, If-Match and If-None-Match checks every write on an
+ * existing item makes, in RFC 9110 §13.2.2's order. */
 static int check_current(const struct write_ctx *w, const json_t *old,
                          const char *old_etag, struct err *err)
 {
     if (w->if_match && !if_match_ok(w->if_match, old_etag))
         return err_set(err, ERR_PRECONDITION, MSG_STALE);
+    if (w->if_none_match && old &&
+        if_none_match_hit(w->if_none_match, old_etag))
+        return err_set(err, ERR_PRECONDITION, MSG_PRESENT);
     if (!old)
         return err_set(err, ERR_NOT_FOUND, MSG_NOT_FOUND);
     return 0;
@@ -772,6 +810,7 @@ static int update(const struct handler_event *ev, const struct handler_env *env,
         }
     }
     w.if_match = handler_header(ev, "If-Match");
+    w.if_none_match = handler_header(ev, "If-None-Match");
     if (store_mutate_item(env->store, env->table, key, decide, &w, etag, &err) <
         0)
         goto fail;

@@ -27,7 +27,13 @@
 #include <time.h>
 
 #define MAX_HEADERS 128
-#define MAX_QUERY 128
+/* Query string parameters at most; more is 414. libmicrohttpd (0.9.75)
+ * parses them into the connection's memory pool after on_uri, and when the
+ * pool runs out it queues a 431 it never sends and never calls back: the
+ * pool is sized for this many (a parameter record costs at most
+ * POOL_PER_FIELD bytes), and on_uri stops the parse beyond it. */
+#define MAX_QUERY 256
+#define POOL_PER_FIELD 64
 
 struct request;
 
@@ -47,6 +53,14 @@ struct http {
     /* open connections, in all and per client address (limits) */
     pthread_mutex_t conns_lock;
     unsigned nconns;
+    struct conn_state *conns; /* every open connection, oldest last */
+    unsigned nclosing;        /* of nconns, shut down by crudd */
+    unsigned closed_unlogged; /* shut down since the reaper last said so */
+    int draining;             /* http_close has begun */
+    /* the reaper: closes connections slow to send a request head */
+    pthread_t reaper;
+    int reaping, reaper_stop;
+    pthread_cond_t reaper_wake; /* with conns_lock */
     struct peer *peers;
     size_t npeers, peers_cap;
     pthread_mutex_t lock;
@@ -65,6 +79,19 @@ struct peer {
 struct conn_state {
     char ip[INET6_ADDRSTRLEN];
     const char *refused; /* over a limit: the answer's message */
+    int fd;
+    /* since when it has been waiting for a request head (it opened, or its
+     * previous request completed), in clock_now_us; 0 while a request is
+     * served. Written on the connection's thread, read by the reaper. */
+    _Atomic uint64_t head_since_us;
+    /* under conns_lock: on h->conns; shut down by crudd */
+    struct conn_state *prev, *next;
+    int closing;
+    /* the request on_uri made, until the access handler sees it: a request
+     * libmicrohttpd answers itself (a 431, a bad header line) or that the
+     * client abandons mid-head never reaches on_completed, so the
+     * connection frees it when it closes */
+    struct request *pending;
 };
 
 /* Headers and query parameters: they point into libmicrohttpd's memory
@@ -86,7 +113,12 @@ struct request {
     struct MHD_Connection *conn;
     const char *method, *url, *target, *version;
     char *raw_uri; /* the request target as sent: "/a%20b?x=1", in uri */
-    int begun;     /* the access handler has seen it */
+    const char *uri_refused; /* on_uri's verdict: 414's message, or NULL */
+    /* the target in libmicrohttpd's read buffer, and its length up to the
+     * first NUL (a NUL sent in it ends the string there) */
+    const char *target_at;
+    size_t target_len;
+    int begun; /* the access handler has seen it */
     struct fields *fields;
     char ip[INET6_ADDRSTRLEN];
     struct request *next;
@@ -307,6 +339,23 @@ static void hand_off(struct http *h, struct request *r)
     pthread_mutex_unlock(&h->lock);
 }
 
+/* Free what r holds, and r. */
+static void request_free(struct request *r)
+{
+    buf_fini(&r->body);
+    free(r->fields);
+    gateway_response_fini(&r->gres);
+    ddb_response_fini(&r->dres);
+    free(r);
+}
+
+static struct conn_state *conn_state_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
 /* The count of connections from ip, found or added; under conns_lock. */
 static unsigned *peer_conns(struct http *h, const char *ip)
 {
@@ -323,9 +372,43 @@ static unsigned *peer_conns(struct http *h, const char *ip)
     return &p->conns;
 }
 
-/* Count connections as they open and close. One over a limit is not
- * refused at accept (libmicrohttpd would close it without a word): it is
- * marked, and its first request is answered 503 with a message. */
+/* Close cs's connection from any thread: libmicrohttpd sees the end of
+ * its input, closes it on its own thread and calls on_connection, which
+ * takes cs off the list before the descriptor is closed, so that under
+ * conns_lock the descriptor of a listed connection is still its own. */
+static void shut_down(struct http *h, struct conn_state *cs)
+{
+    cs->closing = 1;
+    h->nclosing++;
+    h->closed_unlogged++;
+    shutdown(cs->fd, SHUT_RDWR);
+}
+
+/* The connection waiting longest for a request head, but not newest; or
+ * NULL when every other one is serving a request. Under conns_lock. */
+static struct conn_state *longest_waiting(struct http *h,
+                                          const struct conn_state *newest)
+{
+    struct conn_state *best = NULL;
+    uint64_t best_since = UINT64_MAX;
+
+    for (struct conn_state *cs = h->conns; cs; cs = cs->next) {
+        uint64_t since = atomic_load(&cs->head_since_us);
+        if (cs != newest && !cs->closing && since && since < best_since) {
+            best = cs;
+            best_since = since;
+        }
+    }
+    return best;
+}
+
+/* Count connections as they open and close. One over the limit makes room
+ * by closing the connection that has waited longest for a request head
+ * (a slow client, or an idle keep-alive one): a crowd of clients that
+ * never finish a request cannot lock out a new one. When every other
+ * connection is serving a request it is not refused at accept
+ * (libmicrohttpd would close it without a word): it is marked, and its
+ * first request is answered 503 with a message. */
 static void on_connection(void *cls, struct MHD_Connection *c,
                           void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
@@ -337,10 +420,26 @@ static void on_connection(void *cls, struct MHD_Connection *c,
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         cs = xcalloc(1, sizeof *cs);
         client_address(c, cs->ip, sizeof cs->ip);
+        const union MHD_ConnectionInfo *fd =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        cs->fd = fd ? fd->connect_fd : -1;
+        atomic_store(&cs->head_since_us, clock_now_us());
+        cs->next = h->conns;
+        if (h->conns)
+            h->conns->prev = cs;
+        h->conns = cs;
         unsigned *mine = peer_conns(h, cs->ip);
         h->nconns++;
         (*mine)++;
-        if (h->cfg->max_connections && h->nconns > h->cfg->max_connections)
+        struct conn_state *victim;
+        if (h->cfg->max_connections &&
+            h->nconns - h->nclosing > h->cfg->max_connections &&
+            (victim = longest_waiting(h, cs)) && victim->fd >= 0)
+            shut_down(h, victim);
+        if (h->draining)
+            cs->refused = "Server is stopping";
+        else if (h->cfg->max_connections &&
+                 h->nconns - h->nclosing > h->cfg->max_connections)
             cs->refused = "Too many connections";
         else if (h->cfg->max_connections_per_ip &&
                  *mine > h->cfg->max_connections_per_ip)
@@ -349,10 +448,58 @@ static void on_connection(void *cls, struct MHD_Connection *c,
     } else if (cs) {
         h->nconns--;
         (*peer_conns(h, cs->ip))--;
+        if (cs->closing)
+            h->nclosing--;
+        if (cs->prev)
+            cs->prev->next = cs->next;
+        else
+            h->conns = cs->next;
+        if (cs->next)
+            cs->next->prev = cs->prev;
+        if (cs->pending)
+            request_free(cs->pending);
         free(cs);
         *socket_context = NULL;
     }
     pthread_mutex_unlock(&h->conns_lock);
+}
+
+/* The reaper: once a second, close each connection that has waited longer
+ * than headerTimeoutSeconds for a whole request head. libmicrohttpd's idle
+ * timeout restarts with every byte, so a client that trickles its head a
+ * byte at a time would otherwise hold its connection for ever. */
+static void *reap_loop(void *arg)
+{
+    struct http *h = arg;
+    uint64_t limit_us = (uint64_t)h->cfg->header_timeout_s * 1000000u;
+
+    pthread_mutex_lock(&h->conns_lock);
+    while (!h->reaper_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        pthread_cond_timedwait(&h->reaper_wake, &h->conns_lock, &until);
+        if (h->reaper_stop)
+            break;
+        uint64_t now = clock_now_us();
+        for (struct conn_state *cs = h->conns; cs; cs = cs->next) {
+            uint64_t since = atomic_load(&cs->head_since_us);
+            /* since may be later than now: set by its thread meanwhile */
+            if (!cs->closing && since && since < now &&
+                now - since > limit_us && cs->fd >= 0)
+                shut_down(h, cs);
+        }
+        if (h->closed_unlogged) {
+            log_warn("closed %u connection%s that had not sent a whole "
+                     "request head (slow, idle, or making room for a new "
+                     "one); %u open",
+                     h->closed_unlogged, h->closed_unlogged == 1 ? "" : "s",
+                     h->nconns - h->nclosing);
+            h->closed_unlogged = 0;
+        }
+    }
+    pthread_mutex_unlock(&h->conns_lock);
+    return NULL;
 }
 
 /* The size of the request line and header fields, as sent. */
@@ -382,6 +529,83 @@ static struct header_size header_size(struct MHD_Connection *c,
     return n;
 }
 
+/* What the header fields say about the body's framing (RFC 9112 §6). */
+struct framing {
+    const char *content_length;
+    unsigned transfer_encodings;
+    const char *transfer_encoding;
+    int bad_name, conflicting_length;
+};
+
+static enum MHD_Result add_framing(void *cls, enum MHD_ValueKind kind,
+                                   const char *key, const char *value)
+{
+    struct framing *f = cls;
+
+    (void)kind;
+    if (!value)
+        value = "";
+    /* libmicrohttpd keeps "Transfer-Encoding :" as a field named
+     * "Transfer-Encoding ", which it would not recognise as framing */
+    if (strpbrk(key, " \t"))
+        f->bad_name = 1;
+    else if (!strcasecmp(key, "Content-Length")) {
+        if (f->content_length && strcmp(f->content_length, value))
+            f->conflicting_length = 1;
+        f->content_length = value;
+    } else if (!strcasecmp(key, "Transfer-Encoding")) {
+        f->transfer_encodings++;
+        f->transfer_encoding = value;
+    }
+    return MHD_YES;
+}
+
+/* Is the request's framing ambiguous (request smuggling, RFC 9112 §6.3) or
+ * one that crudd cannot read? Returns 0, or the status to answer with
+ * *message, after which the connection must close: the bytes that follow
+ * cannot be trusted to start the next request. */
+static int framing_error(struct MHD_Connection *c, const char **message)
+{
+    struct framing f = {0};
+
+    MHD_get_connection_values(c, MHD_HEADER_KIND, add_framing, &f);
+    if (f.bad_name)
+        *message = "Whitespace in a header field name";
+    else if (f.conflicting_length)
+        *message = "Conflicting Content-Length header fields";
+    else if (f.transfer_encodings && f.content_length)
+        *message = "Content-Length with Transfer-Encoding";
+    else if (f.transfer_encodings > 1)
+        *message = "More than one Transfer-Encoding header field";
+    else if (f.transfer_encodings &&
+             strcasecmp(f.transfer_encoding, "chunked") != 0) {
+        /* RFC 9112 §6.1: a coding the server does not understand */
+        *message = "Transfer-Encoding not implemented";
+        return 501;
+    } else
+        return 0;
+    return 400;
+}
+
+/* Is there a NUL in the request target: sent raw, or as %00 in the path?
+ * libmicrohttpd would cut the path at it ("/items/a<NUL>b" reads as
+ * "/items/a"), and no path holds one. libmicrohttpd (0.9.75) ends the
+ * target by writing a NUL over the space before the version, so the
+ * version starts one byte after the target's end: later than that, the
+ * target held a NUL of its own. */
+static int nul_in_target(const struct request *r, const char *version)
+{
+    uintptr_t at = (uintptr_t)r->target_at, v = (uintptr_t)version;
+
+    if (version && *version && v > at && v - at - 1 > r->target_len &&
+        v - at <= 65536)
+        return 1;
+    for (const char *p = r->raw_uri; *p && *p != '?'; p++)
+        if (p[0] == '%' && p[1] == '0' && p[2] == '0')
+            return 1;
+    return 0;
+}
+
 /* Answer at once, before the body is read, and close the connection. */
 static enum MHD_Result refuse(struct http *h, struct MHD_Connection *c,
                               struct request *r, const char *method,
@@ -400,17 +624,46 @@ static enum MHD_Result refuse(struct http *h, struct MHD_Connection *c,
 }
 
 /* libmicrohttpd's URI log callback: the first sight of a request, before
- * the path is percent-decoded. The request's state starts here, holding the
- * target as sent (SigV4 signs the encoded path and query). */
+ * the path is percent-decoded and the query parsed. The request's state
+ * starts here, holding the target as sent (SigV4 signs the encoded path and
+ * query); the connection owns it until the access handler sees it. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
+    struct http *h = cls;
     size_t n = strlen(uri) + 1;
-    struct request *r = xcalloc(1, sizeof *r + n);
+    char *query = strchr(uri, '?');
+    const char *refused = NULL;
 
-    (void)cls;
-    (void)c;
+    /* the request line alone over the cap on the request head (its
+     * " HTTP/1.1" and CRLF are 11 more bytes) */
+    if (h->cfg->max_header_bytes && n + 11 > h->cfg->max_header_bytes)
+        refused = "Request-URI Too Long";
+    else if (query) {
+        size_t params = 1;
+        for (const char *p = query; (p = strchr(p + 1, '&'));)
+            params++;
+        if (params > MAX_QUERY)
+            refused = "Too many query string parameters";
+    }
+    if (refused && query)
+        /* libmicrohttpd parses the query in place right after this
+         * callback (0.9.75): an empty one costs it no pool memory */
+        query[1] = '\0';
+    size_t len = n - 1;
+    if (refused)
+        n = 1; /* nothing of it is kept */
+    struct request *r = xcalloc(1, sizeof *r + n);
     r->start_us = clock_now_us();
-    r->raw_uri = memcpy(r->uri, uri, n);
+    r->uri_refused = refused;
+    r->target_at = uri;
+    r->target_len = len;
+    r->raw_uri = memcpy(r->uri, refused ? "" : uri, n);
+    struct conn_state *cs = conn_state_of(c);
+    if (cs) {
+        if (cs->pending)
+            request_free(cs->pending);
+        cs->pending = r;
+    }
     return r;
 }
 
@@ -426,9 +679,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         r->begun = 1;
         r->version = version;
         atomic_fetch_add(&h->in_flight, 1);
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-        const struct conn_state *cs = ci ? ci->socket_context : NULL;
+        struct conn_state *cs = conn_state_of(c);
+        if (cs && cs->pending == r)
+            cs->pending = NULL; /* on_completed frees it from here on */
+        if (cs)
+            atomic_store(&cs->head_since_us, 0); /* the head is in */
         /* the connection's address, found once when it opened */
         if (cs)
             memcpy(r->ip, cs->ip, sizeof r->ip);
@@ -436,11 +691,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
             client_address(c, r->ip, sizeof r->ip);
         if (cs && cs->refused)
             return refuse(h, c, r, method, url, 503, cs->refused);
-        const struct header_size size = header_size(c, method, url);
+        if (r->uri_refused)
+            return refuse(h, c, r, method, url, 414, r->uri_refused);
+        /* the target as sent, query included */
+        const struct header_size size =
+            header_size(c, method, *r->raw_uri ? r->raw_uri : url);
         if ((h->cfg->max_headers && size.fields > h->cfg->max_headers) ||
             (h->cfg->max_header_bytes && size.bytes > h->cfg->max_header_bytes))
             return refuse(h, c, r, method, url, 431,
                           "Request Header Fields Too Large");
+        const char *why;
+        int status = framing_error(c, &why);
+        if (status)
+            return refuse(h, c, r, method, url, status, why);
+        if (nul_in_target(r, version))
+            return refuse(h, c, r, method, url, 400, "Invalid request path");
         const char *cl =
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > h->cfg->max_body)
@@ -508,17 +773,17 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     struct http *h = cls;
     struct request *r = *con_cls;
 
-    (void)c;
     (void)toe;
     if (!r)
         return;
-    buf_fini(&r->body);
-    free(r->fields);
-    gateway_response_fini(&r->gres);
-    ddb_response_fini(&r->dres);
+    struct conn_state *cs = conn_state_of(c);
+    if (cs && cs->pending == r)
+        cs->pending = NULL;
+    if (cs) /* the next request's head, on a kept-alive connection */
+        atomic_store(&cs->head_since_us, clock_now_us());
     if (r->begun)
         atomic_fetch_sub(&h->in_flight, 1);
-    free(r);
+    request_free(r);
     *con_cls = NULL;
 }
 
@@ -529,6 +794,12 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     (void)cls;
     vsnprintf(line, sizeof line, fmt, ap);
     line[strcspn(line, "\n")] = '\0';
+    /* every connection the reaper closes, and every slow client that gives
+     * up, would say so: a flood under a slowloris; the reaper counts them */
+    if (!strncmp(line, "Connection was closed by remote side with incomplete",
+                 52) ||
+        !strncmp(line, "Connection socket is closed when reading request", 48))
+        return;
     log_warn("libmicrohttpd: %s", line);
 }
 
@@ -577,6 +848,7 @@ struct http *http_open(const struct config *cfg, unsigned threads,
     pthread_mutex_init(&h->lock, NULL);
     pthread_cond_init(&h->wake, NULL);
     pthread_mutex_init(&h->conns_lock, NULL);
+    pthread_cond_init(&h->reaper_wake, NULL);
     h->writers = xcalloc(cfg->write_threads + 1, sizeof *h->writers);
     /* One thread is the internal polling thread alone: libmicrohttpd
      * (0.9.75) warns about a pool size of 0 or 1, so the option is left
@@ -594,10 +866,10 @@ struct http *http_open(const struct config *cfg, unsigned threads,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
-        /* the request line and headers must fit; the rest is the read
-         * buffer for the body */
+        /* the request line, headers and query parameters must fit; the
+         * rest is the read buffer for the body */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)cfg->max_header_bytes + 8192,
+        (size_t)cfg->max_header_bytes + 8192 + MAX_QUERY * POOL_PER_FIELD,
         /* a hard stop above the soft limit that answers 503 */
         MHD_OPTION_CONNECTION_LIMIT,
         cfg->max_connections ? cfg->max_connections + 64 : 100000u,
@@ -611,6 +883,8 @@ struct http *http_open(const struct config *cfg, unsigned threads,
                 cfg->bind, cfg->port);
         return NULL;
     }
+    if (cfg->header_timeout_s)
+        h->reaping = pthread_create(&h->reaper, NULL, reap_loop, h) == 0;
     const union MHD_DaemonInfo *info =
         MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_LISTEN_FD);
     len = sizeof ss;
@@ -629,8 +903,14 @@ void http_close(struct http *h, unsigned grace_ms)
 {
     if (!h)
         return;
-    /* stop accepting; connections already open go on */
-    MHD_socket fd = MHD_quiesce_daemon(h->daemon);
+    /* new connections are answered 503 from here on; those already open
+     * go on. Not MHD_quiesce_daemon: with epoll and its own threads,
+     * libmicrohttpd 0.9.75 races its workers to take the listening socket
+     * out of their epoll sets, and the loser aborts the process ("Failed
+     * to remove listen FD from epoll set") */
+    pthread_mutex_lock(&h->conns_lock);
+    h->draining = 1;
+    pthread_mutex_unlock(&h->conns_lock);
     uint64_t until = clock_now_us() + (uint64_t)grace_ms * 1000u;
     while (atomic_load(&h->in_flight) > 0 && clock_now_us() < until) {
         struct timespec ts = {0, 5 * 1000 * 1000};
@@ -639,12 +919,18 @@ void http_close(struct http *h, unsigned grace_ms)
     /* every request handed off is answered and its connection resumed
      * before the daemon stops (it refuses to stop with one suspended) */
     stop_writers(h);
+    if (h->reaping) {
+        pthread_mutex_lock(&h->conns_lock);
+        h->reaper_stop = 1;
+        pthread_cond_signal(&h->reaper_wake);
+        pthread_mutex_unlock(&h->conns_lock);
+        pthread_join(h->reaper, NULL);
+    }
     MHD_stop_daemon(h->daemon);
-    if (fd != MHD_INVALID_SOCKET)
-        close(fd);
     pthread_mutex_destroy(&h->lock);
     pthread_cond_destroy(&h->wake);
     pthread_mutex_destroy(&h->conns_lock);
+    pthread_cond_destroy(&h->reaper_wake);
     free(h->peers);
     free(h);
 }

@@ -53,6 +53,14 @@ void log_msg(enum log_level level, const char *fmt, ...)
         vsnprintf(line, (size_t)n + 1, fmt, ap);
         va_end(ap);
     }
+    /* one call is one line: a control byte that reached here unescaped
+     * (client text in an error message) must not start a forged line or
+     * move the terminal's cursor; the tab of REPORT lines stays */
+    for (int i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)line[i];
+        if ((c < 0x20 && c != '\t') || c == 0x7f)
+            line[i] = '?';
+    }
     line[n++] = '\n';
     /* one write per line: lines from worker threads do not interleave */
     ssize_t w = write(STDERR_FILENO, line, (size_t)n);

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,6 +41,20 @@ static unsigned usable_cores(void)
         return (unsigned)CPU_COUNT(&set);
     online = sysconf(_SC_NPROCESSORS_ONLN);
     return online > 0 ? (unsigned)online : 1;
+}
+
+/* Room for maxConnections sockets: the soft limit on open files is raised
+ * to the hard one (a shell's usual soft limit, 1024, is about the default
+ * maxConnections, and a descriptor short means a client left unanswered in
+ * the listen queue). */
+static void raise_open_files(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
 }
 
 /* mkdir -p of path's directory, so that ./data/crudd.db works at once. */
@@ -169,6 +184,11 @@ static int serve(const struct config *cfg)
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* a file size limit (ulimit -f) must not kill the server: with the
+     * signal ignored, the write fails with EFBIG and takes the store's
+     * disk-full path (503, and writes resume once there is room) */
+    signal(SIGXFSZ, SIG_IGN);
+    raise_open_files();
 
     if (strcmp(cfg->db, ":memory:") != 0 && make_parent_dirs(cfg->db) < 0) {
         fprintf(stderr, "crudd: cannot create the directory of %s: %s\n",

@@ -422,3 +422,36 @@ class TransactionKillTest(FaultTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FileSizeLimitTest(CruddTestCase):
+    """Under a file size limit (ulimit -f) a write past it fails with EFBIG
+    and takes the disk-full path; SIGXFSZ must not kill the server."""
+
+    @classmethod
+    def setUpClass(cls):
+        pass
+
+    @classmethod
+    def tearDownClass(cls):
+        pass
+
+    def test_a_write_past_the_file_size_limit_is_503_and_the_server_lives(self):
+        srv = self.start_server(wrapper=["prlimit", "--fsize=2000000", "--"])
+        kept = self.create({"id": "fsize-kept", "v": "x"}, srv=srv)
+        big = "x" * 300000
+        refused = None
+        for i in range(40):
+            r = srv.request("POST", "/items", {"id": "fsize-%d" % i, "v": big})
+            if r.status != 201:
+                refused = r
+                break
+        self.assertIsNotNone(refused, "2 MB limit never reached")
+        self.assertEqual(refused.status, 503, refused)
+        self.assertTrue(refused.json()["message"].startswith(UNAVAILABLE),
+                        refused)
+        self.assertTrue(srv.alive(), "crudd died under the file size limit")
+        r = self.get_item("fsize-kept", srv=srv)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json(), kept)
+        srv.stop()

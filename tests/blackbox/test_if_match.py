@@ -145,3 +145,48 @@ class IfMatchTest(CruddTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+EXISTS = "Precondition failed: the item exists"
+
+
+class IfNoneMatchTest(CruddTestCase):
+    """If-None-Match on writes (RFC 9110 §13.1.2): "only if absent"."""
+
+    fresh = IfMatchTest.fresh
+
+    def test_put_with_if_none_match_star_on_an_existing_item_is_412(self):
+        item, _ = self.fresh()
+        r = self.req("PUT", "/items/" + item["id"], {"v": 99},
+                     headers={"If-None-Match": "*"})
+        self.assert_error(r, 412, EXISTS)
+        self.assert_item_is(item["id"], item)
+
+    def test_put_with_if_none_match_star_on_a_missing_item_is_404(self):
+        item_id = new_id("absent")
+        r = self.req("PUT", "/items/" + item_id, {"v": 1},
+                     headers={"If-None-Match": "*"})
+        self.assert_error(r, 404, "Item not found")
+
+    def test_if_none_match_with_the_current_etag_is_412_weak_or_not(self):
+        item, etag = self.fresh()
+        for value in (etag, "W/" + etag, '"0123456789abcdef", ' + etag):
+            with self.subTest(value=value):
+                r = self.req("PATCH", "/items/" + item["id"], {"v": 5},
+                             headers={"If-None-Match": value})
+                self.assert_error(r, 412, EXISTS)
+        self.assert_item_is(item["id"], item)
+
+    def test_if_none_match_with_another_etag_writes(self):
+        item, _ = self.fresh()
+        r = self.req("PUT", "/items/" + item["id"], {"v": 7},
+                     headers={"If-None-Match": '"0123456789abcdef"'})
+        self.assertEqual(r.status, 200, r)
+        self.assert_item_is(item["id"], {"id": item["id"], "v": 7})
+
+    def test_delete_with_if_none_match_star_keeps_the_item(self):
+        item, _ = self.fresh()
+        r = self.req("DELETE", "/items/" + item["id"],
+                     headers={"If-None-Match": "*"})
+        self.assert_error(r, 412, EXISTS)
+        self.assert_item_is(item["id"], item)

@@ -26,8 +26,9 @@ class GetTest(CruddTestCase):
 
 
     def test_get_with_an_id_that_names_no_possible_item_is_404(self):
-        # not UTF-8, a NUL, a broken escape: no item can have such a key
-        for raw in ("%FF", "ab%FFcd", "%00", "a%zz", "%C3"):
+        # not UTF-8, a broken escape: no item can have such a key (a NUL,
+        # %00, is 400 for any path: test_framing.TargetTest)
+        for raw in ("%FF", "ab%FFcd", "a%zz", "%C3"):
             with self.subTest(raw=raw):
                 self.assert_error(self.req("GET", "/items/" + raw), 404,
                                   "Item not found")

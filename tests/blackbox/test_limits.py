@@ -65,8 +65,13 @@ class LimitsTest(CruddTestCase):
             return True
 
     def test_one_connection_over_the_limit_is_503_and_a_new_one_works_later(self):
+        # every connection is busy (a body is being read): none can make
+        # room, so the new one is refused
         srv = self.start_server(["--max-connections", "3"])
         idle = [self.connect(srv) for _ in range(3)]
+        for s in idle:
+            s.sendall(b"POST /items HTTP/1.1\r\nHost: x\r\n"
+                      b"Content-Length: 10\r\n\r\n{")
         time.sleep(0.2)
         status, body = self.exchange(srv, GET)
         self.assertEqual((status, body), (503, {"message": "Too many connections"}))
@@ -149,10 +154,66 @@ class LimitsTest(CruddTestCase):
         r = self.req("POST", "/items", {"ok": True}, srv=srv)
         self.assertEqual(r.status, 201, r)
 
+    def slow_heads(self, srv, n):
+        """n connections that each sent the start of a request head."""
+        socks = []
+        for _ in range(n):
+            s = self.connect(srv)
+            s.sendall(b"GET /items HTTP/1.1\r\nHost: x\r\nX-Slow: a")
+            socks.append(s)
+        return socks
+
+    def test_a_head_that_trickles_past_the_header_timeout_is_cut_off(self):
+        srv = self.start_server(["--header-timeout-seconds", "1"])
+        s = self.connect(srv)
+        s.sendall(b"GET /items HTTP/1.1\r\nHost: x\r\n")
+        deadline = time.monotonic() + 5
+        closed = False
+        while time.monotonic() < deadline and not closed:
+            time.sleep(0.2)
+            try:
+                s.sendall(b"X-Slow-%d: a\r\n" % int(time.monotonic() * 10))
+            except (BrokenPipeError, ConnectionResetError):
+                closed = True
+                break
+            closed = self.closed_by_server(s, within=0.01)
+        self.assertTrue(closed, "the trickling head was not cut off")
+        self.assertEqual(self.exchange(srv, GET)[0], 200)
+
+    def test_slow_heads_over_the_connection_limit_do_not_lock_out_a_new_client(self):
+        srv = self.start_server(["--max-connections", "100"])
+        slow = self.slow_heads(srv, 300)
+        time.sleep(0.3)
+        t = time.monotonic()
+        self.assertEqual(self.exchange(srv, GET), (200, {"items": [],
+                                                         "count": 0}))
+        self.assertLess(time.monotonic() - t, 5.0)
+        # the longest waiting made room; the newest are still open
+        self.assertTrue(self.closed_by_server(slow[0], within=2.0))
+        self.assertFalse(self.closed_by_server(slow[-1], within=0.2))
+
+    def test_a_request_being_read_is_never_closed_to_make_room(self):
+        srv = self.start_server(["--max-connections", "3"])
+        busy = self.connect(srv)
+        busy.sendall(b"POST /items HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Length: 11\r\nConnection: close\r\n\r\n{\"a\"")
+        time.sleep(0.2)
+        self.slow_heads(srv, 5)
+        time.sleep(0.3)
+        busy.sendall(b": true}")
+        data = b""
+        while True:
+            chunk = busy.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        self.assertTrue(data.startswith(b"HTTP/1.1 201 Created\r\n"), data)
+
     def test_limits_are_in_help(self):
         for flag in ("--max-connections", "--max-connections-per-ip",
                      "--max-headers", "--max-header-bytes",
-                     "--request-timeout-seconds", "--timeout-seconds"):
+                     "--request-timeout-seconds", "--timeout-seconds",
+                     "--header-timeout-seconds"):
             self.assertIn(flag, self._help())
 
     def _help(self):
