@@ -12,21 +12,16 @@
 # Environment: SOAK_SECONDS (default 600), SOAK_CONNECTIONS (64),
 # SOAK_INTERVAL (seconds per row of the time series, default 10),
 # SOAK_THREADS (crudd's --threads, default one per core), SOAK_DURABILITY
-# (crudd's --durability, default full), SOAK_HEAVY_SET (members of the heavy
-# sets, default 40000; 0 turns that client off).
-#
-# Beside the mix, one more client keeps ADDing and DELETEing a string set of
-# SOAK_HEAVY_SET members (7 bytes each: 280 KB at the default) on one item,
-# the shape that held the one writer thread for a minute while set work was
-# quadratic (issue 12). Each of its calls must succeed within 10 s, and the
-# mix's 5 s timeout keeps counting: a stalled writer fails the soak.
+# (crudd's --durability, default full).
 #
 # Beside wrk, bench/soak_side.py runs two side shapes for the same time:
 # SOAK_SLOW_CLIENTS (1200) slowloris connections that never finish a request
 # head, while a new client's health check must be answered within 5 s each
 # second; and DynamoDB calls on SOAK_HEAVY_SET_MEMBERS-member (20000) string
-# sets, each to be answered within SOAK_HEAVY_MAX_SECONDS (2). 0 members or
-# 0 slow clients leaves that shape out.
+# sets, each to be answered within SOAK_HEAVY_MAX_SECONDS (2), the shape that
+# held the one writer thread for a minute while set work was quadratic (issue
+# 12); the mix's 5 s timeout keeps counting, so a stalled writer fails the
+# soak. 0 members or 0 slow clients leaves that shape out.
 #
 # Unlike the benchmarks this is a test: it exits 1 when any answer is not the
 # expected one, on any socket error or timeout, when crudd dies, or when
@@ -48,7 +43,6 @@ CONNS=${SOAK_CONNECTIONS:-64}
 INTERVAL=${SOAK_INTERVAL:-10}
 THREADS=${SOAK_THREADS:-$(nproc)}
 DURABILITY=${SOAK_DURABILITY:-full}
-HEAVY_SET=${SOAK_HEAVY_SET:-40000}
 STABLE=1000  # stable-00000 .. : read, patched, updated, never deleted
 PARTS=20     # SoakEvents partitions p000 .. p019 ...
 PER_PART=50  # ... of items with ts 0 .. 49
@@ -163,40 +157,6 @@ SOAK_T0=$T0 SOAK_INTERVAL=$INTERVAL SOAK_RUN=$$ SOAK_STABLE=$STABLE \
 WRK_PID=$!
 PIDS+=("$WRK_PID")
 
-# heavy_sets: ADD then DELETE the whole set, over and over while wrk runs;
-# writes "calls failed" to $TMP/heavy.out.
-heavy_sets() {
-    local calls=0 failed=0 op code
-    while kill -0 "$WRK_PID" 2>/dev/null; do
-        for op in ADD DELETE; do
-            code=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' \
-                -X POST "http://127.0.0.1:$PORT/" \
-                -H "X-Amz-Target: DynamoDB_20120810.UpdateItem" \
-                -H "Content-Type: application/x-amz-json-1.0" \
-                -H "Authorization: AWS4-HMAC-SHA256 Credential=soak" \
-                --data-binary "@$TMP/heavy-$op.json" || true)
-            calls=$((calls + 1))
-            [[ $code == 200 ]] || failed=$((failed + 1))
-        done
-    done
-    echo "$calls $failed" >"$TMP/heavy.out"
-}
-HEAVY_PID=
-if ((HEAVY_SET > 0)); then
-    for op in ADD DELETE; do
-        {
-            printf '{"TableName":"ItemsTable","Key":{"id":{"S":"soak-heavy"}},'
-            printf '"UpdateExpression":"%s hs :v",' "$op"
-            printf '"ExpressionAttributeValues":{":v":{"SS":['
-            seq -f '"h%06g"' 0 $((HEAVY_SET - 1)) | paste -sd,
-            printf ']}}}'
-        } >"$TMP/heavy-$op.json"
-    done
-    heavy_sets &
-    HEAVY_PID=$!
-    PIDS+=("$HEAVY_PID")
-fi
-
 echo "soak: ${DURATION} s of the bench/soak.lua mix at $CONNS connections" \
     "(wrk -t2) against crudd --threads $THREADS --durability $DURABILITY," \
     "$(nproc) cores (wrk shares them with the server)"
@@ -246,15 +206,6 @@ failure() {
     FAILS+=("$*")
     fail=1
 }
-if [[ -n $HEAVY_PID ]]; then
-    wait "$HEAVY_PID" || true
-    read -r heavy_calls heavy_failed <"$TMP/heavy.out" ||
-        heavy_calls=0 heavy_failed=0
-    echo "heavy sets: $heavy_calls ADD/DELETE calls of $HEAVY_SET members," \
-        "$heavy_failed failed or slower than 10 s"
-    ((heavy_calls > 0)) || failure "the heavy-set client made no call"
-    ((heavy_failed == 0)) || failure "$heavy_failed heavy-set calls failed"
-fi
 RSS_AFTER=0
 if ! kill -0 "$CRUDD_PID" 2>/dev/null; then
     failure "crudd died during the soak"
