@@ -17,7 +17,7 @@
 # Beside wrk, bench/soak_side.py runs two side shapes for the same time:
 # SOAK_SLOW_CLIENTS (1200) slowloris connections that never finish a request
 # head, while a new client's health check must be answered within 5 s each
-# second; and DynamoDB calls on SOAK_HEAVY_SET_MEMBERS-member (20000) string
+# second; and DynamoDB calls on SOAK_HEAVY_SET_MEMBERS-member (12000) string
 # sets, each to be answered within SOAK_HEAVY_MAX_SECONDS (2), the shape that
 # held the one writer thread for a minute while set work was quadratic (issue
 # 12); the mix's 5 s timeout keeps counting, so a stalled writer fails the
@@ -266,7 +266,7 @@ fi
 RSS_START=${RSS_AT[0]:-0}
 RSS_END=${RSS_AT[$last]:-0}
 CONNS_DB=$((THREADS + 2))
-HEAVY_KIB=${SOAK_HEAVY_SET_MEMBERS:-20000}
+HEAVY_KIB=${SOAK_HEAVY_SET_MEMBERS:-12000}
 ALLOW=$((CONNS_DB * CACHE_KIB + RSS_START / 10 + HEAVY_KIB))
 GROWTH=$((RSS_END - RSS_START))
 echo
