@@ -8,6 +8,12 @@
  * condition; ddb checks the request parameters around the expressions.
  * Expression attribute names and values are substituted while parsing, so a
  * parsed expression carries its own copies and needs nothing else.
+ *
+ * This file: the parsed forms' lifetime and the attribute value helpers the
+ * parts share (expr_impl.h). The parts: expr_reserved.c (reserved words),
+ * expr_parse.c (lexer, parser, usage), expr_eval.c (comparison, conditions,
+ * filters), expr_update.c (updates, the decision of one write),
+ * expr_project.c (projections), expr_key.c (key conditions).
  */
 #include "expr.h"
 #include "expr_impl.h"

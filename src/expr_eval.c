@@ -6,9 +6,7 @@
 #include "expr_impl.h"
 #include "attr.h"
 #include "b64.h"
-#include "xalloc.h"
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,9 +4,7 @@
  */
 #include "expr.h"
 #include "expr_impl.h"
-#include "attr.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* ---- Key conditions --------------------------------------------------- */
