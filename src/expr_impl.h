@@ -143,4 +143,5 @@ const json_t *expr_resolve(const json_t *item, const struct path *p);
 /* A new item of what item holds at the n paths ps, {} for none or nothing. */
 json_t *expr_project_paths(const json_t *item, const struct path **ps,
                            size_t n);
+
 #endif
