@@ -242,8 +242,8 @@ fuzz-regress: fuzz-build
 	      -artifact_prefix=$(FUZZ_DIR)/crash/$$t- $$r tests/fuzz/corpus/$$t; \
 	done
 
-FORMAT_FILES := $(wildcard src/*.c include/*.h tests/unit/*.c tests/fuzz/*.c \
-                  bench/*.c)
+FORMAT_FILES := $(wildcard src/*.c src/*_impl.h include/*.h tests/unit/*.c \
+                  tests/fuzz/*.c bench/*.c)
 format:
 	clang-format -i $(FORMAT_FILES)
 check-format:

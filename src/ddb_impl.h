@@ -51,7 +51,8 @@ typedef int ddb_text_op_fn(struct ddb *d, json_t *in, struct buf *body,
  * ddb_query.c, ddb_batch.c. */
 ddb_text_op_fn ddb_get_item;
 ddb_op_fn ddb_create_table, ddb_describe_table, ddb_list_tables,
-    ddb_update_table, ddb_delete_table, ddb_put_item, ddb_update_item, ddb_delete_item, ddb_query, ddb_scan, ddb_batch_get_item,
+    ddb_update_table, ddb_delete_table, ddb_put_item, ddb_update_item,
+    ddb_delete_item, ddb_query, ddb_scan, ddb_batch_get_item,
     ddb_batch_write_item, ddb_transact_write_items, ddb_transact_get_items,
     ddb_update_time_to_live, ddb_describe_time_to_live;
 

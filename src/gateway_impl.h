@@ -34,28 +34,28 @@ struct gateway {
     struct route_table *routes;
     struct target *targets;
     size_t ntargets;
-    char *stage_prefix;  /* "/prod"; NULL for the $default stage */
-    const char *stage;   /* as events and logs name it: "prod", "$default" */
-    int http_api;        /* an HTTP API (payload 2.0) rather than REST */
-    char api_id[11];     /* a fixed 10-character API id, from the name */
+    char *stage_prefix; /* "/prod"; NULL for the $default stage */
+    const char *stage;  /* as events and logs name it: "prod", "$default" */
+    int http_api;       /* an HTTP API (payload 2.0) rather than REST */
+    char api_id[11];    /* a fixed 10-character API id, from the name */
     struct handler_kv *stage_variables;
     size_t nstage_variables;
     struct metrics *metrics;
     struct metrics_series *unmatched; /* requests no route took */
-    struct gateway_auth *auth; /* gateway_auth.c's own state */
+    struct gateway_auth *auth;        /* gateway_auth.c's own state */
 };
 
 /* One request on its way through the gateway. */
 struct gateway_call {
     const struct gateway_request *req;
-    char request_id[37];   /* x-amzn-RequestId: a lowercase UUID */
-    char apigw_id[24];     /* x-amz-apigw-id: extendedRequestId */
-    const char *path;      /* without the stage prefix */
+    char request_id[37];         /* x-amzn-RequestId: a lowercase UUID */
+    char apigw_id[24];           /* x-amz-apigw-id: extendedRequestId */
+    const char *path;            /* without the stage prefix */
     const struct target *target; /* the matched route's, or NULL */
-    const char *api_key;   /* the x-api-key that was accepted, or NULL */
-    char access_key[128];  /* who signed an AWS_IAM request, or "" */
-    uint64_t integration_us; /* the handler's time; 0 when none ran */
-    const char *error_message; /* why the gateway answered (logs), or NULL */
+    const char *api_key;         /* the x-api-key that was accepted, or NULL */
+    char access_key[128];        /* who signed an AWS_IAM request, or "" */
+    uint64_t integration_us;     /* the handler's time; 0 when none ran */
+    const char *error_message;   /* why the gateway answered (logs), or NULL */
     int own_path; /* crudd's own (health, metrics, OpenAPI): logged, but
                      not counted in the API's metrics */
 };

@@ -122,11 +122,11 @@ static int run(struct store *s, const char *op, const char *table,
     /* The AttributeValue rules every other face applies (attr_typed_item):
      * the body's plain JSON is typed already, but a name may be empty */
     if ((member(payload, "Key", "M") &&
-         !(key =
-               attr_typed_item(member(payload, "Key", "M"), "Key", ATTR_TYPED_MAP_NAMES, err))) ||
+         !(key = attr_typed_item(member(payload, "Key", "M"), "Key",
+                                 ATTR_TYPED_MAP_NAMES, err))) ||
         (member(payload, "Item", "M") &&
-         !(item =
-               attr_typed_item(member(payload, "Item", "M"), "Item", ATTR_TYPED_MAP_NAMES, err))))
+         !(item = attr_typed_item(member(payload, "Item", "M"), "Item",
+                                  ATTR_TYPED_MAP_NAMES, err))))
         goto out;
     if (json_object_size(names) == 0) {
         json_decref(names);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # check-layers: includes point down the flow of DESIGN.md, never up.
 # Each module has a layer; a file may include headers of lower layers and its
-# own. Only http includes microhttpd.h; only store includes sqlite3.h.
+# own. Only http includes microhttpd.h; only store includes sqlite3.h. A
+# module's private src/<module>_impl.h is included by its own parts only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,11 +17,16 @@ declare -A layer=(
   [http]=7
   [main]=8
 )
+# The module a file name (without .c or .h) belongs to: src/<module>_<part>.c
+# and src/<module>_impl.h belong to <module> (DESIGN.md: a module that grows).
+module_of() {
+  local m=$1
+  while [[ -z ${layer[$m]+x} && $m == *_* ]]; do m=${m%_*}; done
+  echo "$m"
+}
 fail=0
-for f in src/*.c include/*.h; do
-  mod=$(basename "$f"); mod=${mod%.*}
-  # src/<module>_<part>.c belongs to <module> (STYLE.md: a module that grows)
-  while [[ -z ${layer[$mod]+x} && $mod == *_* ]]; do mod=${mod%_*}; done
+for f in src/*.c src/*_impl.h include/*.h; do
+  mod=$(basename "$f"); mod=$(module_of "${mod%.*}")
   [[ -n ${layer[$mod]+x} ]] || { echo "check-layers: $f: module '$mod' has no layer in $0"; fail=1; continue; }
   while read -r inc; do
     dep=${inc%.h}
@@ -28,6 +34,11 @@ for f in src/*.c include/*.h; do
       microhttpd.h) [[ $mod == http ]] || { echo "check-layers: $f includes microhttpd.h (only http may)"; fail=1; } ;;
       sqlite3.h) [[ $mod == store ]] || { echo "check-layers: $f includes sqlite3.h (only store may)"; fail=1; } ;;
     esac
+    if [[ $inc == *_impl.h && -f src/$inc ]]; then
+      owner=$(module_of "${inc%.h}")
+      [[ $owner == "$mod" ]] || { echo "check-layers: $f includes $inc (private to module $owner)"; fail=1; }
+      continue
+    fi
     [[ -f include/$inc ]] || continue
     [[ $dep == "$mod" ]] && continue
     if (( ${layer[$dep]} >= ${layer[$mod]} )); then
