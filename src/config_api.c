@@ -656,6 +656,14 @@ int config_api_check(struct config *c, struct err *err)
         free(l->res);
         free(l->rt);
         memset(l, 0, sizeof *l);
+    } else if (!c->cors.enabled) {
+        /* The default API answers CORS for any origin, so that a front end
+         * served from another port just works; an API the config declares
+         * keeps exactly the CORS it declares, as in the cloud. */
+        strings_fini(&c->cors.allow_origins);
+        c->cors.allow_origins.v = xcalloc(2, sizeof *c->cors.allow_origins.v);
+        c->cors.allow_origins.v[c->cors.allow_origins.n++] = xstrdup("*");
+        c->cors.enabled = 1;
     }
     if (c->nroutes == 0)
         return fail(err, file,

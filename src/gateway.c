@@ -494,6 +494,62 @@ static int own_path(struct gateway *g, const struct gateway_request *req,
     return 0;
 }
 
+/* How near the route template t is to path: twice the leading segments it
+ * matches ("{x}" and "{x+}" match any segment), plus one when that was all
+ * of both. */
+static size_t common_segments(const char *t, const char *path)
+{
+    size_t n = 0;
+
+    while (*t == '/' && *path == '/') {
+        const char *te = strchr(t + 1, '/'), *pe = strchr(path + 1, '/');
+        size_t tl = te ? (size_t)(te - t) : strlen(t);
+        size_t pl = pe ? (size_t)(pe - path) : strlen(path);
+        if (!(t[1] == '{' || (tl == pl && !memcmp(t, path, tl))))
+            break;
+        n += 2;
+        t += tl;
+        path += pl;
+    }
+    return n + (!*t && !*path);
+}
+
+/* Log a request no route matched, with the routes nearest to it (those
+ * sharing the most leading segments), and for a CORS preflight what CORS
+ * the API has; the client still gets API Gateway's own 403 or 404. */
+static void log_no_route(const struct gateway *g,
+                         const struct gateway_request *req, const char *path)
+{
+    size_t best = 0, shown = 0;
+    struct buf b;
+
+    for (size_t i = 0; i < g->cfg->nroutes; i++) {
+        size_t n = common_segments(g->cfg->routes[i].path, path);
+        if (n > best)
+            best = n;
+    }
+    buf_init(&b);
+    buf_puts(&b, "no route for ");
+    buf_log_text(&b, req->method);
+    buf_puts(&b, " ");
+    buf_log_text(&b, path);
+    buf_puts(&b, "; nearest routes:");
+    for (size_t i = 0; i < g->cfg->nroutes && shown < 6; i++) {
+        const struct config_route *r = &g->cfg->routes[i];
+        if (common_segments(r->path, path) != best)
+            continue;
+        buf_printf(&b, "%s %s %s", shown++ ? "," : "", r->method, r->path);
+    }
+    if (!strcmp(req->method, "OPTIONS") &&
+        gateway_request_header(req, "Access-Control-Request-Method"))
+        buf_puts(&b, g->cfg->cors.enabled
+                         ? " (a CORS preflight, for a path without a route)"
+                         : " (a CORS preflight: this API declares no "
+                           "\"cors\", so browsers refuse its answers)");
+    log_info("%s", b.data);
+    buf_fini(&b);
+}
+
 void gateway_handle(struct gateway *g, const struct gateway_request *req,
                     struct gateway_response *res)
 {
@@ -516,6 +572,7 @@ void gateway_handle(struct gateway *g, const struct gateway_request *req,
                     &nparams) != ROUTE_MATCHED) {
         /* a REST API answers both "no such path" and "no such method"
          * this way, so as not to reveal which resources exist */
+        log_no_route(g, req, call.path);
         if (g->http_api)
             gateway_set_message(res, 404, "Not Found", NULL);
         else

@@ -353,8 +353,51 @@ class HttpApiOriginsOnlyCorsTest(CruddTestCase):
         self.assertEqual(cors_headers(r), {})
 
 
+class DefaultCorsTest(CruddTestCase):
+    """The default API (no config file, or one that declares no API), and
+    config/crudd.json as shipped, answer CORS for any origin, so that a
+    front end served from another port just works."""
+
+    DEFAULTS = {
+        "access-control-allow-origin": "*",
+        "access-control-allow-methods": "GET,POST,OPTIONS",
+        "access-control-allow-headers": "Content-Type,X-Amz-Date,"
+        "Authorization,X-Api-Key,X-Amz-Security-Token",
+    }
+
+    def test_preflight_of_the_default_api_is_answered(self):
+        r = self.req("OPTIONS", "/items",
+                     headers=preflight(LOCAL, "POST", "content-type"))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.body, b"")
+        self.assertEqual(cors_headers(r), self.DEFAULTS)
+
+    def test_item_preflight_lists_the_item_methods(self):
+        r = self.req("OPTIONS", "/items/abc", headers=preflight(APP, "PUT"))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("Access-Control-Allow-Methods"),
+                         "DELETE,GET,PATCH,PUT,OPTIONS")
+
+    def test_answers_carry_the_wildcard_origin(self):
+        r = self.req("POST", "/items", body={"name": "pen"},
+                     headers={"Origin": LOCAL})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.header("Access-Control-Allow-Origin"), "*")
+
+    def test_the_shipped_config_answers_any_origin(self):
+        srv = self.start_server(["--config", os.path.join(
+            CONFIGS, "..", "..", "..", "config", "crudd.json")])
+        r = srv.request("OPTIONS", "/items", headers=preflight(EVIL, "GET"))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(cors_headers(r), self.DEFAULTS)
+        srv.stop()
+
+
 class NoCorsTest(CruddTestCase):
-    """Without "cors" there is no preflight answer and no CORS header."""
+    """A declared API without "cors" has no preflight answer and no CORS
+    header, as in the cloud."""
+
+    shared_args = config("items-declared.json")
 
     def test_preflight_is_an_unknown_route(self):
         r = self.req("OPTIONS", "/items", headers=preflight(APP, "POST"))
@@ -368,7 +411,8 @@ class NoCorsTest(CruddTestCase):
         self.assertIsNone(r.header("Vary"))
 
     def test_http_api_preflight_is_404(self):
-        srv = self.start_server(["--api-type", "HTTP"])
+        srv = self.start_server(config("items-declared.json") +
+                                ["--api-type", "HTTP"])
         r = srv.request("OPTIONS", "/items", headers=preflight(APP, "POST"))
         self.assertEqual(r.status, 404, r)
         self.assertEqual(r.json(), {"message": "Not Found"})

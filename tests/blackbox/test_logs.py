@@ -120,6 +120,41 @@ class ClfAccessLogTest(LogTestCase):
         self.assertEqual(m["rid"], r.header("x-amzn-RequestId"))
         self.assertEqual(m["path"], path)
 
+    def test_unmatched_request_is_logged_with_the_nearest_routes(self):
+        name = new_id("itemz")
+        r = self.req("GET", "/%s/1" % name)
+        self.assert_missing_token(r)
+        line = self.srv.wait_for_log(
+            lambda l: l.startswith("no route for GET /%s/1;" % name))
+        self.assertEqual(
+            line, "no route for GET /%s/1; nearest routes: POST /items, "
+            "GET /items, GET /items/{id}, PUT /items/{id}, "
+            "PATCH /items/{id}, DELETE /items/{id}" % name)
+
+    def test_a_method_the_path_lacks_names_the_methods_it_has(self):
+        r = self.req("PUT", "/items")
+        self.assert_missing_token(r)
+        line = self.srv.wait_for_log(
+            lambda l: l.startswith("no route for PUT /items;"))
+        self.assertEqual(line, "no route for PUT /items; nearest routes: "
+                         "POST /items, GET /items")
+
+    def test_a_refused_preflight_says_the_api_has_no_cors(self):
+        srv = self.start_server(["--config", os.path.join(
+            os.path.dirname(os.path.abspath(__file__)), "configs",
+            "items-declared.json")])
+        r = srv.request("OPTIONS", "/items", headers={
+            "Origin": "http://localhost:5173",
+            "Access-Control-Request-Method": "POST"})
+        self.assertEqual(r.status, 403, r)
+        line = srv.wait_for_log(
+            lambda l: l.startswith("no route for OPTIONS /items;"))
+        self.assertIsNotNone(line, srv.log_text()[-2000:])
+        self.assertTrue(line.endswith(
+            '(a CORS preflight: this API declares no "cors", so browsers '
+            'refuse its answers)'), line)
+        srv.stop()
+
     def test_health_check_has_an_access_line(self):
         r = self.req("GET", "/_crudd/health")
         self.assertEqual(r.status, 200)
