@@ -2,10 +2,12 @@
  * config_api — the API part of the config file: resources and routes (each
  * CRUD resource becomes its six routes here, so the gateway sees only
  * routes), stage variables and throttle, API keys, usage plans, IAM
- * credentials, CORS and binary media types. Checks shapes and references;
- * what a handler name does is the gateway's business.
+ * credentials, CORS and binary media types. Checks shapes and references,
+ * and each route against what its function asks (function.h's flags); what
+ * a function does is the gateway's business.
  */
 #include "config_impl.h"
+#include "function.h"
 #include "route.h"
 #include "xalloc.h"
 
@@ -27,17 +29,6 @@ static struct config_loading *loading_of(struct config *c)
     if (!c->loading)
         c->loading = xcalloc(1, sizeof *c->loading);
     return c->loading;
-}
-
-static const char *const handlers[] = {
-    "create-item", "get-item", "list-items", "put-item", "update-item",
-    "delete-item", "health",   "echo",       "respond",  "dynamodb-manager",
-};
-
-static int item_handler(const char *h)
-{
-    size_t n = strlen(h);
-    return (n > 5 && !strcmp(h + n - 5, "-item")) || !strcmp(h, "list-items");
 }
 
 static int fail(struct err *err, const char *file, const char *fmt, ...)
@@ -201,7 +192,8 @@ static int load_resource(struct config_loading *l, const char *file, size_t i,
                     "\"dynamodb-manager\"}, with optional \"apiKeyRequired\", "
                     "\"authorizationType\" and \"bodyFormat\")",
                     where, jerr.text);
-    int manager = handler && !strcmp(handler, "dynamodb-manager");
+    int manager = handler && function_named(handler) ==
+                                 function_builtin(FUNCTION_DYNAMODB_MANAGER);
     if (handler && !manager && strcmp(handler, "crud"))
         return fail(err, file,
                     "key \"%s.handler\": must be \"crud\" or "
@@ -228,9 +220,9 @@ static int load_resource(struct config_loading *l, const char *file, size_t i,
                     "key \"%s.partitionKey\": must be a non-empty attribute "
                     "name without {, } or /",
                     where);
-    static const char *const names[6] = {"create-item", "list-items",
-                                         "get-item",    "put-item",
-                                         "update-item", "delete-item"};
+    static const enum function_id fns[6] = {
+        FUNCTION_CREATE_ITEM, FUNCTION_LIST_ITEMS,  FUNCTION_GET_ITEM,
+        FUNCTION_PUT_ITEM,    FUNCTION_UPDATE_ITEM, FUNCTION_DELETE_ITEM};
     static const char *const methods[6] = {"POST", "GET",   "GET",
                                            "PUT",  "PATCH", "DELETE"};
     for (int j = 0; j < (manager ? 1 : 6); j++) {
@@ -241,12 +233,13 @@ static int load_resource(struct config_loading *l, const char *file, size_t i,
         if (manager) {
             cr->method = xstrdup("POST");
             cr->path = xstrdup(path);
-            cr->handler = xstrdup("dynamodb-manager");
+            cr->handler =
+                xstrdup(function_builtin(FUNCTION_DYNAMODB_MANAGER)->name);
             continue;
         }
         cr->method = xstrdup(methods[j]);
         cr->path = j < 2 ? xstrdup(path) : xasprintf("%s/{%s}", path, pk);
-        cr->handler = xstrdup(names[j]);
+        cr->handler = xstrdup(function_builtin(fns[j])->name);
         cr->table = xstrdup(table);
         cr->partition_key = xstrdup(pk);
         cr->key_name = xstrdup(pk);
@@ -295,17 +288,16 @@ static int load_route(struct config_loading *l, const char *file, size_t i,
                     "key \"%s.path\": must be a path template like "
                     "\"/items/{id}\" (no trailing '/')",
                     where);
-    known = 0;
-    for (size_t j = 0; j < sizeof handlers / sizeof *handlers; j++)
-        known |= !strcmp(handler, handlers[j]);
-    if (!known)
+    const struct function *fn = function_named(handler);
+    if (!fn) {
+        char names[256];
+        function_names(names, sizeof names);
         return fail(err, file,
                     "key \"%s.handler\": unknown handler \"%s\" (one of "
-                    "create-item, get-item, list-items, put-item, "
-                    "update-item, delete-item, health, echo, respond, "
-                    "dynamodb-manager)",
-                    where, handler);
-    int items = item_handler(handler);
+                    "%s)",
+                    where, handler, names);
+    }
+    int items = function_has(fn, FUNCTION_NEEDS_TABLE);
     if (items && (!table || !pk))
         return fail(err, file,
                     "key \"%s\": handler %s needs \"table\" and "
@@ -316,7 +308,7 @@ static int load_route(struct config_loading *l, const char *file, size_t i,
                     "key \"%s\": handler %s takes no table, partitionKey, "
                     "keyFrom, keyName or updatableAttributes",
                     where, handler);
-    if (!!result != !strcmp(handler, "respond"))
+    if (!!result != function_has(fn, FUNCTION_TAKES_RESULT))
         return fail(err, file,
                     "key \"%s\": \"result\" (the function's fixed proxy "
                     "result) goes with handler respond, and only with it",
@@ -355,8 +347,8 @@ static int load_route(struct config_loading *l, const char *file, size_t i,
                     "key \"%s.keyFrom\": must be \"path\", \"query\" or "
                     "\"body\"",
                     where);
-    if (cr->key_from == CONFIG_KEY_PATH && strcmp(handler, "create-item") &&
-        strcmp(handler, "list-items")) {
+    if (cr->key_from == CONFIG_KEY_PATH &&
+        function_has(fn, FUNCTION_KEY_IN_PATH)) {
         char *param = xasprintf("{%s}", cr->key_name);
         int has = strstr(path, param) != NULL;
         free(param);
@@ -368,7 +360,7 @@ static int load_route(struct config_loading *l, const char *file, size_t i,
     }
     if (updatable) {
         snprintf(sub, sizeof sub, "%s.updatableAttributes", where);
-        if (strcmp(handler, "update-item"))
+        if (!function_has(fn, FUNCTION_TAKES_UPDATABLE))
             return fail(err, file, "key \"%s\": only for update-item", sub);
         if (load_strings(&cr->updatable, updatable, file, sub, 1024, err) < 0)
             return -1;

@@ -11,11 +11,9 @@
 #include "b64.h"
 #include "buf.h"
 #include "clock.h"
+#include "function.h"
 #include "gateway_impl.h"
 #include "handler.h"
-#include "handler_builtin.h"
-#include "handler_items.h"
-#include "handler_manager.h"
 #include "ids.h"
 #include "log.h"
 #include "metrics.h"
@@ -46,30 +44,6 @@ static void new_ids(const struct gateway *g, struct gateway_call *call)
 
 /* ------------------------------------------------------------------ */
 /* creation                                                            */
-
-/* The built-in functions by the names the config uses. */
-static handler_fn *function_named(const char *name)
-{
-    static const struct {
-        const char *name;
-        handler_fn *fn;
-    } fns[] = {
-        {"create-item", handler_items_create},
-        {"get-item", handler_items_get},
-        {"list-items", handler_items_list},
-        {"put-item", handler_items_put},
-        {"update-item", handler_items_patch},
-        {"delete-item", handler_items_delete},
-        {"dynamodb-manager", handler_manager},
-        {"health", handler_builtin_health},
-        {"echo", handler_builtin_echo},
-        {"respond", handler_builtin_respond},
-    };
-    for (size_t i = 0; i < sizeof fns / sizeof *fns; i++)
-        if (!strcmp(fns[i].name, name))
-            return fns[i].fn;
-    return NULL;
-}
 
 /* A fixed API id: 10 lowercase letters and digits derived from the name,
  * so that it stays the same across restarts, as a deployed API's does. */
@@ -442,7 +416,7 @@ static void invoke(struct gateway *g, struct gateway_call *call,
     handler_result_init(&hr);
     gateway_log_start(g, call);
     uint64_t started = clock_now_us();
-    int rc = t->fn(&ev, &t->env, &hr);
+    int rc = function_invoke(t->fn, &ev, &t->env, &hr);
     call->integration_us = clock_now_us() - started;
     if (call->integration_us == 0)
         call->integration_us = 1; /* a handler ran */

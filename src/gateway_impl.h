@@ -9,6 +9,7 @@
 #define CRUDD_GATEWAY_IMPL_H
 
 #include "config.h"
+#include "function.h"
 #include "gateway.h"
 #include "handler.h"
 
@@ -22,7 +23,7 @@ struct gateway_auth;
  * rules. */
 struct target {
     const struct config_route *route; /* borrowed from the config */
-    handler_fn *fn;
+    const struct function *fn;        /* the registry's: static */
     struct handler_env env;
     char *route_key;               /* "GET /items/{id}" (payload 2.0) */
     struct metrics_series *series; /* this route's metrics */

@@ -14,6 +14,7 @@
  * not crudd's own paths (health, metrics, this document): they are outside
  * the API.
  */
+#include "function.h"
 #include "gateway_impl.h"
 #include "xalloc.h"
 
@@ -120,16 +121,15 @@ static void add_path_parameters(json_t *params, const char *template)
  * handler. New reference. */
 static json_t *request_body(const struct config_route *r)
 {
-    const char *h = r->handler;
+    const struct function *f = function_named(r->handler);
     json_t *schema;
 
     if (r->key_from == CONFIG_KEY_BODY && r->key_name &&
-        strcmp(h, "create-item"))
+        f->id != FUNCTION_CREATE_ITEM)
         schema =
             json_pack("{s:s, s:[s], s:{s:o}}", "type", "object", "required",
                       r->key_name, "properties", r->key_name, string_schema());
-    else if (!strcmp(h, "create-item") || !strcmp(h, "put-item") ||
-             !strcmp(h, "update-item") || !strcmp(h, "dynamodb-manager"))
+    else if (function_has(f, FUNCTION_READS_BODY))
         schema = json_pack("{s:s}", "type", "object");
     else
         return NULL;
@@ -146,16 +146,17 @@ static json_t *responses_of(const struct config_route *r, json_t *schemas)
     static const int write_errors[] = {400, 404, 412, 0};
     static const int delete_errors[] = {404, 412, 0};
     static const int auth_errors[] = {403, 0};
-    const char *h = r->handler;
     json_t *rs = json_object();
 
-    if (!strcmp(h, "create-item")) {
+    switch (function_named(r->handler)->shape) {
+    case FUNCTION_SHAPE_CREATED:
         add_response(rs, 201, message_item(r, schemas));
         json_object_set_new(
             json_object_get(rs, "201"), "headers",
             json_pack("{s:{s:o}}", "Location", "schema", string_schema()));
         add_errors(rs, create_errors);
-    } else if (!strcmp(h, "list-items")) {
+        break;
+    case FUNCTION_SHAPE_LIST:
         add_response(rs, 200,
                      json_pack("{s:s, s:[s], s:{s:{s:s, s:o}, s:{s:s}, s:o}}",
                                "type", "object", "required", "items",
@@ -163,28 +164,38 @@ static json_t *responses_of(const struct config_route *r, json_t *schemas)
                                item_schema(r, schemas), "count", "type",
                                "integer", "nextToken", string_schema()));
         add_errors(rs, list_errors);
-    } else if (!strcmp(h, "get-item")) {
+        break;
+    case FUNCTION_SHAPE_ITEM:
         add_response(rs, 200, item_schema(r, schemas));
         add_errors(rs, get_errors);
-    } else if (!strcmp(h, "put-item") || !strcmp(h, "update-item")) {
+        break;
+    case FUNCTION_SHAPE_WRITTEN:
         add_response(rs, 200, message_item(r, schemas));
         add_errors(rs, write_errors);
-    } else if (!strcmp(h, "delete-item")) {
+        break;
+    case FUNCTION_SHAPE_DELETED:
         add_response(rs, 200, message_item(r, schemas));
         add_errors(rs, delete_errors);
-    } else if (!strcmp(h, "health")) {
+        break;
+    case FUNCTION_SHAPE_STATUS:
         add_response(rs, 200,
                      json_pack("{s:s, s:{s:o}}", "type", "object", "properties",
                                "status", string_schema()));
-    } else if (!strcmp(h, "respond")) {
+        break;
+    case FUNCTION_SHAPE_FIXED: {
         /* the fixed result's statusCode, when it is a plain integer */
         json_t *code = json_object_get(r->result, "statusCode");
         json_int_t s = json_is_integer(code) ? json_integer_value(code) : 200;
         add_response(rs, s >= 100 && s <= 599 ? (int)s : 200, NULL);
-    } else {
+        break;
+    }
+    case FUNCTION_SHAPE_MANAGER:
         add_response(rs, 200, NULL);
-        if (!strcmp(h, "dynamodb-manager"))
-            add_errors(rs, list_errors);
+        add_errors(rs, list_errors);
+        break;
+    case FUNCTION_SHAPE_PLAIN:
+        add_response(rs, 200, NULL);
+        break;
     }
     if (r->api_key_required || r->auth == CONFIG_AUTH_IAM)
         add_errors(rs, auth_errors);
@@ -203,7 +214,7 @@ static json_t *operation(const struct gateway *g, const struct config_route *r,
     add_path_parameters(params, r->path);
     if (r->key_from == CONFIG_KEY_QUERY && r->key_name)
         add_parameter(params, r->key_name, "query", 1, string_schema());
-    if (!strcmp(r->handler, "list-items")) {
+    if (function_has(function_named(r->handler), FUNCTION_PAGED)) {
         add_parameter(params, "limit", "query", 0,
                       json_pack("{s:s, s:i}", "type", "integer", "minimum", 1));
         add_parameter(params, "nextToken", "query", 0, string_schema());

@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -47,9 +48,9 @@ struct http {
     /* the write pool: requests that may write wait here for their commit,
      * their connections suspended, so that libmicrohttpd's threads (one per
      * core) keep serving and many writes can share one group commit */
-    pthread_t *writers; /* started on demand, up to cfg->write_threads */
-    unsigned nwriters;
-    unsigned idle_writers;
+    pthread_t *pool; /* started on demand, up to cfg->write_threads */
+    unsigned npool;
+    unsigned pool_idle;
     /* open connections, in all and per client address (limits) */
     pthread_mutex_t conns_lock;
     unsigned nconns;
@@ -285,16 +286,16 @@ static int runs_inline(const struct request *r)
     return 0;
 }
 
-static void *writer_loop(void *arg)
+static void *pool_loop(void *arg)
 {
     struct http *h = arg;
 
     pthread_mutex_lock(&h->lock);
     for (;;) {
-        h->idle_writers++;
+        h->pool_idle++;
         while (!h->queue && !h->stopping)
             pthread_cond_wait(&h->wake, &h->lock);
-        h->idle_writers--;
+        h->pool_idle--;
         struct request *r = h->queue;
         if (!r)
             break; /* stopping, and nothing left to answer */
@@ -316,13 +317,16 @@ static void *writer_loop(void *arg)
 static void hand_off(struct http *h, struct request *r)
 {
     pthread_mutex_lock(&h->lock);
-    /* grow the pool while every writer is busy: an idle server keeps no
+    /* grow the pool while every pool thread is busy: an idle server keeps no
      * threads, and start-up does not wait for 32 of them */
-    if (!h->stopping && !h->idle_writers &&
-        h->nwriters < h->cfg->write_threads &&
-        pthread_create(&h->writers[h->nwriters], NULL, writer_loop, h) == 0)
-        h->nwriters++;
-    if (h->stopping || !h->nwriters) {
+    if (!h->stopping && !h->pool_idle && h->npool < h->cfg->write_threads &&
+        pthread_create(&h->pool[h->npool], NULL, pool_loop, h) == 0) {
+        char name[16]; /* the kernel's limit, with the NUL */
+        snprintf(name, sizeof name, "crudd-http-%u", h->npool);
+        pthread_setname_np(h->pool[h->npool], name);
+        h->npool++;
+    }
+    if (h->stopping || !h->npool) {
         pthread_mutex_unlock(&h->lock);
         run(h, r, r->fields);
         MHD_resume_connection(r->conn);
@@ -473,6 +477,7 @@ static void *reap_loop(void *arg)
     struct http *h = arg;
     uint64_t limit_us = (uint64_t)h->cfg->header_timeout_s * 1000000u;
 
+    pthread_setname_np(pthread_self(), "crudd-reaper");
     pthread_mutex_lock(&h->conns_lock);
     while (!h->reaper_stop) {
         struct timespec until;
@@ -804,17 +809,17 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 /* Answer everything queued, then end the write pool's threads. */
-static void stop_writers(struct http *h)
+static void stop_pool(struct http *h)
 {
     pthread_mutex_lock(&h->lock);
     h->stopping = 1;
     pthread_cond_broadcast(&h->wake);
     pthread_mutex_unlock(&h->lock);
-    for (unsigned i = 0; i < h->nwriters; i++)
-        pthread_join(h->writers[i], NULL);
-    free(h->writers);
-    h->writers = NULL;
-    h->nwriters = 0;
+    for (unsigned i = 0; i < h->npool; i++)
+        pthread_join(h->pool[i], NULL);
+    free(h->pool);
+    h->pool = NULL;
+    h->npool = 0;
 }
 
 struct http *http_open(const struct config *cfg, unsigned threads,
@@ -849,7 +854,7 @@ struct http *http_open(const struct config *cfg, unsigned threads,
     pthread_cond_init(&h->wake, NULL);
     pthread_mutex_init(&h->conns_lock, NULL);
     pthread_cond_init(&h->reaper_wake, NULL);
-    h->writers = xcalloc(cfg->write_threads + 1, sizeof *h->writers);
+    h->pool = xcalloc(cfg->write_threads + 1, sizeof *h->pool);
     /* One thread is the internal polling thread alone: libmicrohttpd
      * (0.9.75) warns about a pool size of 0 or 1, so the option is left
      * out (an array that starts with MHD_OPTION_END is empty). */
@@ -875,7 +880,7 @@ struct http *http_open(const struct config *cfg, unsigned threads,
         cfg->max_connections ? cfg->max_connections + 64 : 100000u,
         MHD_OPTION_END);
     if (!h->daemon) {
-        stop_writers(h);
+        stop_pool(h);
         free(h);
         err_set(err, ERR_CONFIG,
                 "cannot listen on %s:%d (address in use, or not this "
@@ -918,7 +923,7 @@ void http_close(struct http *h, unsigned grace_ms)
     }
     /* every request handed off is answered and its connection resumed
      * before the daemon stops (it refuses to stop with one suspended) */
-    stop_writers(h);
+    stop_pool(h);
     if (h->reaping) {
         pthread_mutex_lock(&h->conns_lock);
         h->reaper_stop = 1;

@@ -89,6 +89,7 @@ static void *sweep_loop(void *arg)
 {
     struct sweeper *sw = arg;
 
+    pthread_setname_np(pthread_self(), "crudd-ttl");
     pthread_mutex_lock(&sw->lock);
     while (!sw->stop) {
         struct timespec until;

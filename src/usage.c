@@ -406,6 +406,7 @@ static void *flusher_main(void *arg)
     struct timespec until;
     int failing = 0;
 
+    pthread_setname_np(pthread_self(), "crudd-usage");
     pthread_mutex_lock(&u->stop_lock);
     clock_gettime(CLOCK_MONOTONIC, &until);
     while (!u->stop) {

@@ -11,11 +11,13 @@ declare -A layer=(
   [log]=1 [buf]=1 [b64]=1 [clock]=1 [ids]=1 [uri]=1
   [attr]=2 [metrics]=2 [sigv4]=2
   [store]=3 [expr]=3 [route]=3
-  [handler]=4 [config]=4 [healthcheck]=4 [usage]=4
+  [handler]=4 [healthcheck]=4 [usage]=4
   [handler_items]=5 [handler_manager]=5 [handler_builtin]=5
-  [ddb]=6 [gateway]=6
-  [http]=7
-  [main]=8
+  [function]=6
+  [config]=7
+  [ddb]=8 [gateway]=8
+  [http]=9
+  [main]=10
 )
 # The module a file name (without .c or .h) belongs to: src/<module>_<part>.c
 # and src/<module>_impl.h belong to <module> (DESIGN.md: a module that grows).
