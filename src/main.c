@@ -10,6 +10,7 @@
 #include "healthcheck.h"
 #include "http.h"
 #include "log.h"
+#include "main_impl.h"
 #include "sigv4.h"
 #include "store.h"
 #include "xalloc.h"
@@ -224,6 +225,7 @@ static int serve(const struct config *cfg)
              cfg->db, cfg->stage, threads, threads == 1 ? "" : "s",
              cfg->durability == STORE_DURABILITY_FULL ? "full" : "normal",
              cfg->group_commit ? "on" : "off");
+    main_banner(cfg, store, http_port(http));
     log_dynamodb_access(cfg);
     sigwait(&stop, &sig);
     log_info("%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");

@@ -272,5 +272,49 @@ class CliTest(CruddTestCase):
         self.assertIn(cfg, err)
 
 
+class StartupListingTest(CruddTestCase):
+    """After "listening on", start-up says what this crudd serves: the
+    config file (or that none was found), each route as a URL with the
+    stage, its function, table and authorization, the tables, the DynamoDB
+    endpoint for --endpoint-url, and the health, metrics and OpenAPI URLs."""
+
+    def lines_after_listening(self, srv):
+        srv.wait_for_log(lambda l: l.startswith("health "))
+        return srv.log_lines()
+
+    def test_default_api_without_a_config_file(self):
+        lines = self.lines_after_listening(self.srv)
+        base = "http://127.0.0.1:%d" % self.srv.port
+        self.assertIn("config: none found (no config/crudd.json here, no "
+                      "--config): the default API", lines)
+        self.assertIn("API crudd (REST API), stage prod: 6 routes (each also "
+                      "answers without the stage prefix)", lines)
+        self.assertIn("  POST    %s/prod/items  create-item on ItemsTable  "
+                      "open" % base, lines)
+        self.assertIn("  DELETE  %s/prod/items/{id}  delete-item on "
+                      "ItemsTable  open" % base, lines)
+        self.assertIn("tables: ItemsTable", lines)
+        self.assertIn("DynamoDB API endpoint: %s (aws dynamodb --endpoint-url "
+                      "%s ...; SDKs: endpoint_url / AWS_ENDPOINT_URL)"
+                      % (base, base), lines)
+        self.assertIn("health %s/_crudd/health, metrics %s/metrics, OpenAPI "
+                      "%s/openapi.json" % (base, base, base), lines)
+        self.assertRegex(self.srv.first_line, LISTENING_RE)
+
+    def test_a_config_file_and_its_protected_routes(self):
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                            "..", "config", "examples", "customers.json")
+        srv = self.start_server(["--config", path])
+        lines = self.lines_after_listening(srv)
+        base = "http://127.0.0.1:%d" % srv.port
+        self.assertIn("config: " + path, lines)
+        self.assertIn("  POST    %s/prod/createCustomer  create-item on "
+                      "CustomersTable  API key" % base, lines)
+        self.assertIn("  GET     %s/prod/healthCheck  health  open" % base,
+                      lines)
+        self.assertIn("tables: CustomersTable", lines)
+        srv.stop()
+
+
 if __name__ == "__main__":
     unittest.main()
