@@ -244,6 +244,9 @@ static int load_file(struct config *c, const char *file, struct err *err)
     json_t *value;
     int rc = -1;
 
+    if (!root && access(file, R_OK) < 0)
+        return err_set(err, ERR_CONFIG, "%s: %s", file,
+                       errno == ENOENT ? "no such file" : strerror(errno));
     if (!root)
         return err_set(err, ERR_CONFIG, "%s:%d:%d: not valid JSON: %s", file,
                        jerr.line, jerr.column, jerr.text);

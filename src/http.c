@@ -16,7 +16,9 @@
 #include "xalloc.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -26,6 +28,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_HEADERS 128
 /* Query string parameters at most; more is 414. libmicrohttpd (0.9.75)
@@ -822,6 +825,100 @@ static void stop_pool(struct http *h)
     h->npool = 0;
 }
 
+/* The socket address to listen on: bind is an IPv4 or IPv6 address, or a
+ * name resolved as getaddrinfo(3) resolves it (IPv4 first, so "localhost"
+ * is 127.0.0.1 as most clients try it). ERR_CONFIG when it is neither. */
+static int bind_address(const char *bind, int port, struct sockaddr_storage *ss,
+                        struct err *err)
+{
+    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL, *a;
+    int rc;
+
+    memset(ss, 0, sizeof *ss);
+    if (inet_pton(AF_INET, bind, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        return 0;
+    }
+    if (inet_pton(AF_INET6, bind, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        return 0;
+    }
+    if ((rc = getaddrinfo(bind, NULL, &hints, &res)) != 0)
+        return err_set(err, ERR_CONFIG,
+                       "bind: \"%s\" is not an IPv4 or IPv6 address, and "
+                       "not a name this machine resolves (%s)",
+                       bind, gai_strerror(rc));
+    for (a = res; a && a->ai_family != AF_INET; a = a->ai_next)
+        ;
+    for (a = a ? a : res;
+         a && a->ai_family != AF_INET6 && a->ai_family != AF_INET;
+         a = a->ai_next)
+        ;
+    if (!a) {
+        freeaddrinfo(res);
+        return err_set(err, ERR_CONFIG,
+                       "bind: \"%s\" resolves to no IPv4 or IPv6 address",
+                       bind);
+    }
+    memcpy(ss, a->ai_addr, a->ai_addrlen);
+    if (a->ai_family == AF_INET)
+        v4->sin_port = htons((uint16_t)port);
+    else
+        v6->sin6_port = htons((uint16_t)port);
+    freeaddrinfo(res);
+    return 0;
+}
+
+/* Why libmicrohttpd could not listen at ss: bind a socket there once more
+ * and tell the user what its errno means, and what to do. */
+static void bind_failure(const struct config *cfg,
+                         const struct sockaddr_storage *ss, struct err *err)
+{
+    int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0), e = 0;
+    int one = 1;
+
+    if (fd >= 0) {
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(fd, (const struct sockaddr *)ss,
+                 ss->ss_family == AF_INET ? sizeof(struct sockaddr_in)
+                                          : sizeof(struct sockaddr_in6)) < 0)
+            e = errno;
+        close(fd);
+    } else {
+        e = errno;
+    }
+    switch (e) {
+    case EADDRINUSE:
+        err_set(err, ERR_CONFIG,
+                "cannot listen on %s:%d: the port is in use by another "
+                "process (another crudd? `ss -ltnp` shows which): stop it, "
+                "or choose another port with --port",
+                cfg->bind, cfg->port);
+        break;
+    case EACCES:
+        err_set(err, ERR_CONFIG,
+                "cannot listen on %s:%d: permission denied: ports below 1024 "
+                "need root (or CAP_NET_BIND_SERVICE); use a port from 1024 "
+                "up, e.g. --port 3000",
+                cfg->bind, cfg->port);
+        break;
+    case EADDRNOTAVAIL:
+        err_set(err, ERR_CONFIG,
+                "cannot listen on %s:%d: %s is not an address of this "
+                "machine; use 127.0.0.1 (this machine only) or 0.0.0.0 (every "
+                "interface) with --bind",
+                cfg->bind, cfg->port, cfg->bind);
+        break;
+    default:
+        err_set(err, ERR_CONFIG, "cannot listen on %s:%d: %s", cfg->bind,
+                cfg->port, e ? strerror(e) : "libmicrohttpd could not start");
+    }
+}
+
 struct http *http_open(const struct config *cfg, unsigned threads,
                        struct gateway *g, struct ddb *d, struct err *err)
 {
@@ -831,22 +928,12 @@ struct http *http_open(const struct config *cfg, unsigned threads,
                      MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     struct http *h = xcalloc(1, sizeof *h);
 
-    memset(&ss, 0, sizeof ss);
-    struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
-    if (inet_pton(AF_INET, cfg->bind, &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons((uint16_t)cfg->port);
-    } else if (inet_pton(AF_INET6, cfg->bind, &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons((uint16_t)cfg->port);
-        flags |= MHD_USE_IPv6;
-    } else {
+    if (bind_address(cfg->bind, cfg->port, &ss, err) < 0) {
         free(h);
-        err_set(err, ERR_CONFIG, "bind: \"%s\" is not an IPv4 or IPv6 address",
-                cfg->bind);
         return NULL;
     }
+    if (ss.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
     h->cfg = cfg;
     h->gateway = g;
     h->ddb = d;
@@ -882,10 +969,7 @@ struct http *http_open(const struct config *cfg, unsigned threads,
     if (!h->daemon) {
         stop_pool(h);
         free(h);
-        err_set(err, ERR_CONFIG,
-                "cannot listen on %s:%d (address in use, or not this "
-                "machine's?)",
-                cfg->bind, cfg->port);
+        bind_failure(cfg, &ss, err);
         return NULL;
     }
     if (cfg->header_timeout_s)
@@ -894,8 +978,9 @@ struct http *http_open(const struct config *cfg, unsigned threads,
         MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_LISTEN_FD);
     len = sizeof ss;
     if (info && getsockname(info->listen_fd, (struct sockaddr *)&ss, &len) == 0)
-        h->port =
-            ntohs(ss.ss_family == AF_INET6 ? v6->sin6_port : v4->sin_port);
+        h->port = ntohs(ss.ss_family == AF_INET6
+                            ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                            : ((struct sockaddr_in *)&ss)->sin_port);
     return h;
 }
 

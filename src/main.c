@@ -76,6 +76,40 @@ static int make_parent_dirs(const char *path)
     return rc;
 }
 
+/* Refuse, with the path and the fix, a database this user cannot write:
+ * the file itself, or its folder, where SQLite creates the -wal and -shm
+ * files beside it. Otherwise crudd would start and every write fail. */
+static int db_writable(const char *db)
+{
+    char *dir = xstrdup(db), *slash = strrchr(dir, '/');
+
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    else
+        strcpy(dir, ".");
+    if (access(db, F_OK) == 0 && access(db, W_OK) < 0) {
+        fprintf(stderr,
+                "crudd: the database %s is not writable by this user (%s): "
+                "fix its permissions (chmod u+w %s, or chown it), or choose "
+                "another file with --db\n",
+                db, strerror(errno), db);
+        free(dir);
+        return -1;
+    }
+    if (access(dir, W_OK | X_OK) < 0) {
+        fprintf(stderr,
+                "crudd: the folder %s of the database %s is not writable by "
+                "this user (%s); crudd creates the database and its -wal and "
+                "-shm files there: fix the folder's permissions, or choose "
+                "another place with --db\n",
+                dir, db, strerror(errno));
+        free(dir);
+        return -1;
+    }
+    free(dir);
+    return 0;
+}
+
 /* The Time to Live sweeper: DynamoDB deletes expired items in the
  * background; crudd looks once a second. */
 struct sweeper {
@@ -197,6 +231,8 @@ static int serve(const struct config *cfg)
                 cfg->db, strerror(errno));
         goto out;
     }
+    if (strcmp(cfg->db, ":memory:") != 0 && db_writable(cfg->db) < 0)
+        goto out;
     /* a test seam (STYLE.md): the disk fails on demand under the store */
     const char *fault = getenv("CRUDD_FAULT_FILE");
     if (fault && *fault && store_fault_install(fault, &err) < 0) {

@@ -3,12 +3,15 @@
 import json
 import os
 import re
+import shutil
 import signal
+import socket
+import subprocess
 import tempfile
 import unittest
 
-from harness import (CruddTestCase, Server, free_port, run_cli, new_id,
-                     LISTENING_RE)
+from harness import (CRUDD_BIN, CruddTestCase, Server, clean_env, free_port,
+                     run_cli, new_id, LISTENING_RE)
 
 FLAGS = ("--port", "--bind", "--db", "--config", "--stage", "--log-level",
          "--threads", "--durability", "--help", "--version", "--healthcheck")
@@ -270,6 +273,103 @@ class CliTest(CruddTestCase):
                                timeout=5)
         self.assertNotEqual(rc, 0)
         self.assertIn(cfg, err)
+
+
+class CommonMistakesTest(CruddTestCase):
+    """Clear answers to the common mistakes: a name for --bind, a port in use
+    or not permitted, a missing config file, a database nobody may write."""
+
+    def run_bad(self, args, status=1):
+        """The last line crudd writes when it refuses to start (exit 2 for
+        a bad configuration, 1 when the machine refuses it)."""
+        code, out, err = run_cli(args)
+        self.assertEqual(code, status, (code, err))
+        return err.strip().splitlines()[-1]
+
+    def test_bind_localhost_resolves(self):
+        srv = self.start_server(["--bind", "localhost"])
+        self.assertEqual(srv.first_line, "listening on localhost:%d" % srv.port)
+        r = srv.request("GET", "/items")
+        self.assertEqual(r.status, 200, r)
+        srv.stop()
+
+    def test_bind_to_a_name_that_does_not_resolve(self):
+        line = self.run_bad(["--bind", "nosuchhost.invalid", "--port", "0",
+                             "--db", ":memory:"])
+        self.assertTrue(line.startswith(
+            'crudd: bind: "nosuchhost.invalid" is not an IPv4 or IPv6 '
+            'address, and not a name this machine resolves ('), line)
+
+    def test_port_in_use_says_so(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            s.listen()
+            port = s.getsockname()[1]
+            line = self.run_bad(["--port", str(port), "--db", ":memory:"])
+        self.assertEqual(
+            line, "crudd: cannot listen on 127.0.0.1:%d: the port is in use "
+            "by another process (another crudd? `ss -ltnp` shows which): stop "
+            "it, or choose another port with --port" % port)
+
+    def test_an_address_of_another_machine_says_so(self):
+        line = self.run_bad(["--bind", "192.0.2.1", "--port", "0",
+                             "--db", ":memory:"])
+        self.assertEqual(
+            line, "crudd: cannot listen on 192.0.2.1:0: 192.0.2.1 is not an "
+            "address of this machine; use 127.0.0.1 (this machine only) or "
+            "0.0.0.0 (every interface) with --bind")
+
+    def test_missing_config_file_is_no_such_file(self):
+        line = self.run_bad(["--config", "/nonexistent/crudd.json"], 2)
+        self.assertEqual(line, "crudd: bad configuration: "
+                         "/nonexistent/crudd.json: no such file")
+
+    def as_nobody(self):
+        """A prefix that runs crudd as an unprivileged user (root passes
+        every permission check), or skip."""
+        if os.geteuid() != 0:
+            return []
+        if not shutil.which("setpriv"):
+            self.skipTest("running as root and no setpriv to drop to nobody")
+        return ["setpriv", "--reuid=65534", "--regid=65534",
+                "--clear-groups"]
+
+    def run_as_nobody(self, args):
+        # under memcheck, the binary itself: valgrind could not write its
+        # log as nobody
+        binary = os.environ.get("CRUDD_REAL_BIN", CRUDD_BIN)
+        cmd = self.as_nobody() + [binary] + args
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=20,
+                           env=clean_env())
+        self.assertEqual(p.returncode, 1, p.stderr)
+        return p.stderr.strip().splitlines()[-1]
+
+    def test_a_folder_that_is_not_writable_is_refused_at_start(self):
+        d = tempfile.mkdtemp(prefix="crudd-ro-")
+        self.addCleanup(shutil.rmtree, d, True)
+        os.chmod(d, 0o555)
+        db = os.path.join(d, "crudd.db")
+        line = self.run_as_nobody(["--port", "0", "--db", db])
+        self.assertEqual(
+            line, "crudd: the folder %s of the database %s is not writable "
+            "by this user (Permission denied); crudd creates the database and "
+            "its -wal and -shm files there: fix the folder's permissions, or "
+            "choose another place with --db" % (d, db))
+        self.assertFalse(os.path.exists(db))
+
+    def test_a_database_file_that_is_not_writable_is_refused_at_start(self):
+        d = tempfile.mkdtemp(prefix="crudd-rofile-")
+        self.addCleanup(shutil.rmtree, d, True)
+        os.chmod(d, 0o777)
+        db = os.path.join(d, "crudd.db")
+        with open(db, "wb"):
+            pass
+        os.chmod(db, 0o444)
+        line = self.run_as_nobody(["--port", "0", "--db", db])
+        self.assertEqual(
+            line, "crudd: the database %s is not writable by this user "
+            "(Permission denied): fix its permissions (chmod u+w %s, or chown "
+            "it), or choose another file with --db" % (db, db))
 
 
 class StartupListingTest(CruddTestCase):
