@@ -178,6 +178,16 @@ int store_get_item_text_s(struct store *s, const char *table,
                           struct err *err);
 
 /*
+ * Parse an item's stored text, as store_get_item_text appends it, into the
+ * typed item store_get_item would have returned (parsed the store's way:
+ * JSON_ALLOW_NUL, an object), for a caller that read the text and then
+ * needs the tree: the row is not read again. text (len bytes) is borrowed.
+ * Returns a new reference, or NULL with ERR_UNAVAILABLE "a stored item is
+ * not valid JSON". Touches no store; any thread.
+ */
+json_t *store_item_parse(const char *text, size_t len, struct err *err);
+
+/*
  * The decision of a write, made inside its transaction (see
  * store_mutate_item). old_item is the current item at the key (borrowed; NULL
  * when there is none) and old_etag its ETag ("" when there is none). To write,

@@ -25,22 +25,24 @@ static void etag_of(const char *text, size_t n, char etag[STORE_ETAG_SIZE])
     snprintf(etag, STORE_ETAG_SIZE, "%016" PRIx64, h);
 }
 
+json_t *store_item_parse(const char *text, size_t len, struct err *err)
+{
+    json_error_t jerr;
+    json_t *item = text ? json_loadb(text, len, JSON_ALLOW_NUL, &jerr) : NULL;
+
+    if (item && json_is_object(item))
+        return item;
+    json_decref(item);
+    err_set(err, ERR_UNAVAILABLE, "a stored item is not valid JSON");
+    return NULL;
+}
+
 json_t *store_item_decode(sqlite3_stmt *st, int col, struct err *err)
 {
     size_t len;
     const char *text = store_column_bytes(st, col, &len);
-    json_error_t jerr;
-    json_t *item;
 
-    if (!text)
-        goto bad;
-    item = json_loadb(text, len, JSON_ALLOW_NUL, &jerr);
-    if (item && json_is_object(item))
-        return item;
-    json_decref(item);
-bad:
-    err_set(err, ERR_UNAVAILABLE, "a stored item is not valid JSON");
-    return NULL;
+    return store_item_parse(text, len, err);
 }
 
 /* Step ST_ITEM_GET for (t, pk, sk): SQLITE_ROW (etag copied, the row
