@@ -1,6 +1,18 @@
 /*
  * store — DynamoDB-like tables and items on one SQLite database.
  *
+ * The store's files (src/), each calling only those above it:
+ *   store_key.c     key encoding, key and item checks, segment hash, expiry
+ *   store_fault.c   SQLite's process-wide setup; the VFS (a test seam)
+ *   store_db.c      connections, statements, schema, the pool, SQLite helpers
+ *   store_writer.c  the writer thread and group commit
+ *   store.c         store_open and store_close, the table cache
+ *   store_item.c    rows and point reads: store_get_item*, store_item_parse
+ *   store_write.c   item writes, index entries, store_mutate_item
+ *   store_read.c    every page: store_query, store_scan_segment, store_scan
+ *   store_table.c, store_txn.c, store_usage.c: tables and TTL; transactions,
+ *                   multi-get and the TTL sweep; the quota counters' rows
+ *
  * A table has a partition key and an optional sort key (each of type S, N or
  * B). An item is a typed item (see attr.h) stored as one row keyed by (table,
  * partition key, sort key); key values are stored in an order-preserving
@@ -153,8 +165,8 @@ struct store_item_info {
 /*
  * store_get_item without parsing, for the read path: the item's text as
  * stored, which is json_dumps(item, JSON_COMPACT) of the typed item
- * store_get_item returns (a JSON object; parse it with JSON_ALLOW_NUL, or
- * read it with attr_typed_text_to_plain). On success returns 0 and fills
+ * store_get_item returns (a JSON object; parse it with store_item_parse,
+ * or read it with attr_typed_text_to_plain). On success returns 0 and fills
  * *info; when the item exists, its text is appended to *text (caller's
  * buffer, any content kept before it), else text is unchanged and found 0.
  * Errors as store_get_item, with text unchanged and *info zeroed.
@@ -176,6 +188,16 @@ int store_get_item_text_s(struct store *s, const char *table,
                           const char *pk_name, const char *pk, size_t len,
                           struct buf *text, struct store_item_info *info,
                           struct err *err);
+
+/*
+ * Parse an item's stored text, as store_get_item_text appends it, into the
+ * typed item store_get_item would have returned (parsed the store's way:
+ * JSON_ALLOW_NUL, an object), for a caller that read the text and then
+ * needs the tree: the row is not read again. text (len bytes) is borrowed.
+ * Returns a new reference, or NULL with ERR_UNAVAILABLE "a stored item is
+ * not valid JSON". Touches no store; any thread.
+ */
+json_t *store_item_parse(const char *text, size_t len, struct err *err);
 
 /*
  * The decision of a write, made inside its transaction (see

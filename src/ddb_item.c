@@ -178,35 +178,28 @@ int ddb_get_item(struct ddb *d, json_t *in, struct buf *body, json_t **extra,
                  err) < 0 ||
         ddb_expr_done(in, &usage, err) < 0)
         goto out;
-    /* Without a projection the stored text (json_dumps of the item) is
-     * the Item as it is: no parse, no dump. */
-    tree = proj != NULL;
-    if (!tree) {
-        buf_puts(body, ITEM_PREFIX);
-        if (store_get_item_text(d->store, table, key, body, &info, err) < 0)
-            goto missing;
-        if (info.found &&
-            attr_typed_text_check(body->data + at, body->len - at) < 0) {
-            tree = 1; /* not what it should be: the tree, as always */
-            info.found = 0;
-        }
-        if (!info.found)
-            buf_truncate(body, 0);
-    }
+    /* The row is read once, as its stored text (json_dumps of the item):
+     * without a projection that is the Item as it is, no parse, no dump;
+     * with one, or when the text is not what it should be, the tree is
+     * parsed from that same text. */
+    buf_puts(body, ITEM_PREFIX);
+    if (store_get_item_text(d->store, table, key, body, &info, err) < 0)
+        goto missing;
+    tree = info.found &&
+           (proj || attr_typed_text_check(body->data + at, body->len - at) < 0);
+    if (tree &&
+        !(item = store_item_parse(body->data + at, body->len - at, err)))
+        goto out;
+    if (!info.found || tree)
+        buf_truncate(body, 0);
     out = json_object();
-    if (tree) {
-        if (store_get_item(d->store, table, key, &item, NULL, err) < 0)
-            goto missing;
-        if (item)
-            json_object_set_new(out, "Item",
-                                proj ? expr_project(proj, item)
-                                     : json_incref(item));
-        info.size = item ? attr_item_size(item) : 0;
-    }
+    if (item)
+        json_object_set_new(
+            out, "Item", proj ? expr_project(proj, item) : json_incref(item));
     ddb_consumed(out, in, table,
                  ddb_read_units(info.size, json_is_true(json_object_get(
                                                in, "ConsistentRead"))));
-    if (info.found) {
+    if (info.found && !tree) {
         /* the members after Item, in the order json_dumps would give */
         char *rest =
             json_object_size(out) ? json_dumps(out, JSON_COMPACT) : NULL;

@@ -422,6 +422,24 @@ static int write_item_text(struct buf *b, const struct buf *text,
     return 0;
 }
 
+/* Append the item whose stored text is text as write_item would: as the
+ * text when the fast readers take it, else as the tree parsed from that
+ * same text, so the row is read once. -1 with err when the text is not an
+ * item. */
+static int write_stored(struct buf *b, const struct buf *text,
+                        const struct handler_env *env, struct err *err)
+{
+    json_t *item;
+
+    if (write_item_text(b, text, env) == 0)
+        return 0;
+    if (!(item = store_item_parse(text->data, text->len, err)))
+        return -1;
+    write_item(b, item, env);
+    json_decref(item);
+    return 0;
+}
+
 /*
  * The item a get, put, patch or delete names: its body (read when the
  * operation has one, or when the key is in it), the key value it names and
@@ -452,8 +470,7 @@ static int locate(const struct handler_event *ev, const struct handler_env *env,
  * and the store reads it as the table's string partition key when that is
  * the table's key (store_get_item_text_s). Returns 1 when res is the
  * answer; 0 (res untouched) when the general path must answer: another key
- * source, no or a bad or non-ASCII parameter, or stored text the fast
- * readers do not take.
+ * source, or no or a bad or non-ASCII parameter.
  */
 static int get_by_path_key(const struct handler_event *ev,
                            const struct handler_env *env,
@@ -463,7 +480,6 @@ static int get_by_path_key(const struct handler_event *ev,
     struct store_item_info info;
     struct buf text;
     char *id;
-    int answered = 1;
 
     if (env->key_source != HANDLER_KEY_PATH ||
         !(id = handler_param_decoded(ev, env->path_param)))
@@ -479,22 +495,22 @@ static int get_by_path_key(const struct handler_event *ev,
         handler_error(res, &err);
     } else if (!info.found) {
         handler_message(res, 404, MSG_NOT_FOUND);
-    } else if (write_item_text(&res->body, &text, env) == 0) {
+    } else if (write_stored(&res->body, &text, env, &err) < 0) {
+        handler_error(res, &err);
+    } else {
         handler_respond(res, 200);
         set_etag(res, info.etag);
-    } else {
-        answered = 0;
     }
     buf_fini(&text);
     free(id);
-    return answered;
+    return 1;
 }
 
 int handler_items_get(const struct handler_event *ev,
                       const struct handler_env *env, struct handler_result *res)
 {
     struct err err = ERR_INIT;
-    json_t *body = NULL, *named = NULL, *key = NULL, *item = NULL;
+    json_t *body = NULL, *named = NULL, *key = NULL;
     struct store_item_info info;
     struct buf text;
 
@@ -510,15 +526,8 @@ int handler_items_get(const struct handler_event *ev,
     if (store_get_item_text(env->store, env->table, key, &text, &info, &err) <
         0)
         goto fail;
-    if (info.found && write_item_text(&res->body, &text, env) < 0) {
-        /* not what the text readers take: the tree, as it always was */
-        if (store_get_item(env->store, env->table, key, &item, info.etag,
-                           &err) < 0)
-            goto fail;
-        info.found = item != NULL;
-        if (item)
-            write_item(&res->body, item, env);
-    }
+    if (info.found && write_stored(&res->body, &text, env, &err) < 0)
+        goto fail;
     if (!info.found) {
         handler_message(res, 404, MSG_NOT_FOUND);
     } else {
@@ -530,7 +539,6 @@ fail:
     handler_error(res, &err);
 out:
     buf_fini(&text);
-    json_decref(item);
     json_decref(key);
     json_decref(named);
     json_decref(body);

@@ -11,6 +11,10 @@
  * failing disk. It is off unless store_fault_install is called (main does so
  * only when CRUDD_FAULT_FILE is set). Not a simulation of torn writes or lost
  * fsyncs: a faulted call writes nothing.
+ *
+ * Also SQLite's process-wide setup (store_sqlite_setup), which must run
+ * before the VFS is registered, and the name of the VFS the store opens
+ * with (store_vfs_name): the bottom of the store, calling no other part.
  */
 #include "store.h"
 #include "store_impl.h"
@@ -249,6 +253,19 @@ static int fault_open(sqlite3_vfs *self, const char *name, sqlite3_file *f,
         ff->methods.iVersion = ff->real->pMethods->iVersion;
     f->pMethods = &ff->methods;
     return rc;
+}
+
+static void sqlite_setup_once(void)
+{
+    /* Fails only after sqlite3_initialize, when it no longer matters. */
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+void store_sqlite_setup(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    pthread_once(&once, sqlite_setup_once);
 }
 
 int store_fault_install(const char *control_path, struct err *err)

@@ -4,6 +4,10 @@
  * write path that keeps items and index entries in step. Not a public
  * header: nothing outside src/store*.c includes it.
  *
+ * Calls point one way: down the map of the store's files at the top of
+ * include/store.h, a file calling only the files above it. The sections
+ * below follow it and name the file that defines each declaration.
+ *
  * Writes: one thread, the writer (store_writer.c), owns the only
  * connection that writes; every write is a job run there (store_write),
  * several to a transaction (group commit). Reads borrow a connection from
@@ -49,7 +53,8 @@
  * 6.7-7.2 ms, 4000 pages more writes but p99 past 20 ms. */
 #define STORE_CHECKPOINT_PAGES "750"
 
-/* Statements every connection keeps prepared (statements[] in store.c). */
+/* Statements every connection keeps prepared (statements[] in
+ * store_db.c). */
 enum {
     ST_BEGIN,
     ST_BEGIN_READ,
@@ -164,7 +169,7 @@ struct store {
     atomic_ullong read_steps;
 };
 
-/* --- SQLite helpers (store.c) -------------------------------------------- */
+/* --- SQLite helpers (store_db.c) ----------------------------------------- */
 
 /* Set ERR_UNAVAILABLE "Service unavailable: <SQLite's message>" and log
  * "<what>: <message>" as a warning; returns -1. */
@@ -183,6 +188,26 @@ void store_rollback(struct conn *c);
 void store_bind_blob(sqlite3_stmt *st, int i, const struct buf *b);
 /* Prepare a one-off statement; NULL with ERR_UNAVAILABLE. */
 sqlite3_stmt *store_prepare(struct conn *c, const char *sql, struct err *err);
+char *store_column_dup(sqlite3_stmt *st, int i);
+/* Column i of st's row as its bytes, without the NUL terminator that
+ * sqlite3_column_text must copy the value into a fresh allocation to add:
+ * a pointer into SQLite's page (valid until the next step, reset or
+ * finalize of st) and *len its length; NULL (and *len 0) when the column
+ * is SQL NULL. Text is returned as stored (UTF-8), not converted. */
+const char *store_column_bytes(sqlite3_stmt *st, int i, size_t *len);
+
+/* Open connection c on path (STORE_VFS or the fault VFS, WAL, durability's
+ * synchronous, the SQL functions, every statement of statements[]); first:
+ * this is the store's first connection, which applies the schema (one
+ * IMMEDIATE transaction, migrations first). 0, or -1 with ERR_UNAVAILABLE;
+ * c may then hold a half-open connection for store_conn_close. */
+int store_conn_open(struct conn *c, const char *path,
+                    enum store_durability durability, int first,
+                    struct err *err);
+/* Finalize c's statements and close it (the last one checkpoints). */
+void store_conn_close(struct conn *c);
+
+/* --- SQLite's process-wide layer (store_fault.c) ------------------------- */
 
 /* The SQLite VFS the store opens databases with: "unix-excl", the unix VFS
  * that locks the database file exclusively for this process for as long as
@@ -206,6 +231,8 @@ const char *store_vfs_name(void);
  * put every sqlite3_malloc of every thread behind one global mutex and
  * crudd never reads them (sqlite3_config, SQLITE_CONFIG_MEMSTATUS). */
 void store_sqlite_setup(void);
+
+/* --- the pool and the schema lock (store_db.c) -------------------------- */
 
 /* Take the schema lock (shared or exclusive) and a connection. */
 struct conn *store_enter(struct store *s, int exclusive);
@@ -240,13 +267,6 @@ int store_write_locked(struct store *s, store_job_fn *fn, void *arg,
 
 int store_valid_name(const char *name);
 int store_valid_key_type(char type);
-char *store_column_dup(sqlite3_stmt *st, int i);
-/* Column i of st's row as its bytes, without the NUL terminator that
- * sqlite3_column_text must copy the value into a fresh allocation to add:
- * a pointer into SQLite's page (valid until the next step, reset or
- * finalize of st) and *len its length; NULL (and *len 0) when the column
- * is SQL NULL. Text is returned as stored (UTF-8), not converted. */
-const char *store_column_bytes(sqlite3_stmt *st, int i, size_t *len);
 /* Read table name (with its indexes) from the database: 1 found (*out a new
  * table for store_table_free), 0 none, -1 failed. */
 int store_table_load(struct conn *c, const char *name, struct table **out,
@@ -291,8 +311,11 @@ uint32_t store_segment_hash(const void *p, size_t n);
 /* Turn prefix into the smallest byte string greater than every string that
  * starts with it. Returns 0, or -1 when there is none (all bytes 0xff). */
 int store_prefix_successor(struct buf *prefix);
+/* The expiry (epoch seconds) of item under TTL attribute attr: 1 and *at
+ * set when item holds attr as an N, else 0. */
+int store_item_expiry(const json_t *item, const char *attr, double *at);
 
-/* --- items and index entries (store_write.c) ----------------------------- */
+/* --- rows (store_item.c) ------------------------------------------------- */
 
 /* Parse a stored item in column col (copied out: st may be reset after). */
 json_t *store_item_decode(sqlite3_stmt *st, int col, struct err *err);
@@ -307,6 +330,9 @@ int store_item_read_text(struct conn *c, const struct table *t,
                          const struct buf *pk, const struct buf *sk,
                          struct buf *text, struct store_item_info *info,
                          struct err *err);
+
+/* --- items and index entries (store_write.c) ----------------------------- */
+
 /* Check that new_item may be written at (t, pk, sk): an object with the key,
  * within the size limit, index key attributes of the index's types.
  * ERR_BAD_REQUEST with DynamoDB's message. */
@@ -325,8 +351,5 @@ int store_item_store(struct conn *c, const struct table *t,
  * index key attributes have other types are left out, as DynamoDB does. */
 int store_index_backfill(struct conn *c, const struct table *t,
                          const struct index *ix, struct err *err);
-/* The expiry (epoch seconds) of item under TTL attribute attr: 1 and *at
- * set when item holds attr as an N, else 0. */
-int store_item_expiry(const json_t *item, const char *attr, double *at);
 
 #endif

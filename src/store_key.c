@@ -1,13 +1,15 @@
 /*
  * store_key — the store's key encoding: DynamoDB key values (S, N, B) as
  * byte strings whose memcmp order is DynamoDB's order, the checks that a key
- * or an item matches a key schema, and the scan segment hash. No SQLite
+ * or an item matches a key schema, the scan segment hash and an item's TTL
+ * expiry: what a row's key columns are made of. No SQLite
  * calls here.
  */
 #include "store_impl.h"
 #include "b64.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -291,4 +293,19 @@ int store_prefix_successor(struct buf *prefix)
     prefix->data[prefix->len - 1]++;
     prefix->data[prefix->len] = '\0';
     return 0;
+}
+
+int store_item_expiry(const json_t *item, const char *attr, double *at)
+{
+    const json_t *n = json_object_get(json_object_get(item, attr), "N");
+    char *end;
+    double v;
+
+    if (!json_is_string(n))
+        return 0;
+    v = strtod(json_string_value(n), &end);
+    if (*end || !isfinite(v))
+        return 0;
+    *at = v;
+    return 1;
 }

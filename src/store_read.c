@@ -3,8 +3,9 @@
  * of an index, in sort key order, with a key condition turned into a range
  * of the encoded sort key) and Scan (a table or an index, in segment hash
  * order, one parallel scan segment at a time). Both read one snapshot, stop
- * at a limit or at 1 MB, and hand back DynamoDB's LastEvaluatedKey. Not
- * filters or projections of the caller's: those are ddb's and expr's.
+ * at a limit or at 1 MB, and hand back DynamoDB's LastEvaluatedKey; and
+ * store_scan, a table in key order. Every page read of the store is here.
+ * Not filters or projections of the caller's: those are ddb's and expr's.
  */
 #include "store_impl.h"
 #include "xalloc.h"
@@ -497,4 +498,69 @@ out:
 unsigned long long store_read_steps(struct store *s)
 {
     return atomic_load_explicit(&s->read_steps, memory_order_relaxed);
+}
+
+/* --- key order (store_scan: the REST face's list) ------------------------ */
+
+int store_scan(struct store *s, const char *table,
+               const json_t *exclusive_start_key, size_t limit, json_t **items,
+               json_t **last_key, struct err *err)
+{
+    struct conn *c = store_enter(s, 0);
+    const struct table *t;
+    sqlite3_stmt *st = NULL;
+    struct buf pk, sk;
+    json_t *page = json_array(), *item;
+    size_t bytes = 0, count = 0;
+    int rc = -1, step, more = 0;
+
+    *items = NULL;
+    *last_key = NULL;
+    buf_init(&pk);
+    buf_init(&sk);
+    if (!(t = store_table_get(s, c, table, err)))
+        goto out;
+    if (exclusive_start_key) {
+        if (store_encode_key(t, exclusive_start_key, &pk, &sk, err))
+            goto out;
+        st = c->st[ST_SCAN_AFTER];
+        store_bind_blob(st, 2, &pk);
+        store_bind_blob(st, 3, &sk);
+    } else {
+        st = c->st[ST_SCAN_FIRST];
+    }
+    sqlite3_bind_int64(st, 1, t->id);
+    /* One statement is one read snapshot (WAL), so a page is consistent.
+     * The row after the page is stepped to, never decoded: it only tells
+     * whether to hand back a last key. */
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        size_t size = (size_t)sqlite3_column_int64(st, 1);
+        if ((limit && count == limit) ||
+            (count && bytes + size > STORE_PAGE_MAX_BYTES)) {
+            more = 1;
+            break;
+        }
+        if (!(item = store_item_decode(st, 0, err)))
+            goto out;
+        json_array_append_new(page, item);
+        bytes += size;
+        count++;
+    }
+    if (step != SQLITE_ROW && step != SQLITE_DONE) {
+        store_db_fail(err, c->db, "scan");
+        goto out;
+    }
+    if (more)
+        *last_key = store_key_of(t, json_array_get(page, count - 1));
+    *items = page;
+    page = NULL;
+    rc = 0;
+out:
+    if (st)
+        store_finish(st);
+    json_decref(page);
+    buf_fini(&sk);
+    buf_fini(&pk);
+    store_leave(s, c);
+    return rc;
 }

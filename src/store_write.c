@@ -2,7 +2,10 @@
  * store_write — the one path by which items change: the checks a new item
  * must pass, the item row (with its ETag, size, scan segment and TTL
  * expiry), and the secondary index entries kept in step in the same
- * transaction. Callers own the transaction; nothing here begins or commits.
+ * transaction; and store_mutate_item, the single-item write (read, decide,
+ * write) run as a job on the writer thread. The helpers own no
+ * transaction; nothing here begins or commits. Reading a row is
+ * store_item.c's (called from here, never the other way).
  */
 #include "store_impl.h"
 #include "attr.h"
@@ -23,108 +26,6 @@ static void etag_of(const char *text, size_t n, char etag[STORE_ETAG_SIZE])
         h *= 0x100000001b3u;
     }
     snprintf(etag, STORE_ETAG_SIZE, "%016" PRIx64, h);
-}
-
-json_t *store_item_decode(sqlite3_stmt *st, int col, struct err *err)
-{
-    size_t len;
-    const char *text = store_column_bytes(st, col, &len);
-    json_error_t jerr;
-    json_t *item;
-
-    if (!text)
-        goto bad;
-    item = json_loadb(text, len, JSON_ALLOW_NUL, &jerr);
-    if (item && json_is_object(item))
-        return item;
-    json_decref(item);
-bad:
-    err_set(err, ERR_UNAVAILABLE, "a stored item is not valid JSON");
-    return NULL;
-}
-
-/* Step ST_ITEM_GET for (t, pk, sk): SQLITE_ROW (etag copied, the row
- * still live for the caller to read), SQLITE_DONE, or an error with err
- * set. The caller finishes the statement. */
-static int item_row(struct conn *c, const struct table *t, const struct buf *pk,
-                    const struct buf *sk, char etag[STORE_ETAG_SIZE],
-                    struct err *err)
-{
-    sqlite3_stmt *st = c->st[ST_ITEM_GET];
-    int rc;
-
-    etag[0] = '\0';
-    sqlite3_bind_int64(st, 1, t->id);
-    store_bind_blob(st, 2, pk);
-    store_bind_blob(st, 3, sk);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        size_t n;
-        const char *tag = store_column_bytes(st, 1, &n);
-        if (n > STORE_ETAG_SIZE - 1)
-            n = STORE_ETAG_SIZE - 1;
-        memcpy(etag, tag ? tag : "", n);
-        etag[n] = '\0';
-    } else if (rc != SQLITE_DONE) {
-        store_db_fail(err, c->db, "read");
-    }
-    return rc;
-}
-
-int store_item_read(struct conn *c, const struct table *t, const struct buf *pk,
-                    const struct buf *sk, json_t **item,
-                    char etag[STORE_ETAG_SIZE], struct err *err)
-{
-    sqlite3_stmt *st = c->st[ST_ITEM_GET];
-    int rc = item_row(c, t, pk, sk, etag, err);
-
-    *item = NULL;
-    if (rc == SQLITE_ROW)
-        *item = store_item_decode(st, 0, err);
-    store_finish(st);
-    return (rc == SQLITE_ROW && *item) || rc == SQLITE_DONE ? 0 : -1;
-}
-
-int store_item_read_text(struct conn *c, const struct table *t,
-                         const struct buf *pk, const struct buf *sk,
-                         struct buf *text, struct store_item_info *info,
-                         struct err *err)
-{
-    sqlite3_stmt *st = c->st[ST_ITEM_GET];
-    int rc = item_row(c, t, pk, sk, info->etag, err);
-
-    info->found = 0;
-    info->size = 0;
-    if (rc == SQLITE_ROW) {
-        size_t len;
-        const char *p = store_column_bytes(st, 0, &len);
-        sqlite3_int64 size = sqlite3_column_int64(st, 2);
-        if (p) {
-            buf_append(text, p, len);
-            info->found = 1;
-            info->size = size > 0 ? (size_t)size : 0;
-        } else {
-            err_set(err, ERR_UNAVAILABLE, "a stored item is not valid JSON");
-            info->etag[0] = '\0';
-        }
-    }
-    store_finish(st);
-    return info->found || rc == SQLITE_DONE ? 0 : -1;
-}
-
-int store_item_expiry(const json_t *item, const char *attr, double *at)
-{
-    const json_t *n = json_object_get(json_object_get(item, attr), "N");
-    char *end;
-    double v;
-
-    if (!json_is_string(n))
-        return 0;
-    v = strtod(json_string_value(n), &end);
-    if (*end || !isfinite(v))
-        return 0;
-    *at = v;
-    return 1;
 }
 
 /* --- index keys and projections ----------------------------------------- */
@@ -409,5 +310,58 @@ out:
     buf_fini(&sk);
     buf_fini(&pk);
     sqlite3_finalize(st);
+    return rc;
+}
+
+/* --- store_mutate_item --------------------------------------------------- */
+
+/* store_mutate_item's job. */
+struct mutate {
+    const char *table;
+    const json_t *key;
+    store_mutate_fn *fn;
+    void *ctx;
+    char etag[STORE_ETAG_SIZE];
+};
+
+static int mutate_job(struct store *s, struct conn *c, void *arg,
+                      struct err *err)
+{
+    struct mutate *m = arg;
+    const struct table *t;
+    struct buf pk, sk;
+    json_t *old = NULL, *new = NULL;
+    char old_etag[STORE_ETAG_SIZE];
+    int rc = -1;
+
+    buf_init(&pk);
+    buf_init(&sk);
+    if (!(t = store_table_get(s, c, m->table, err)) ||
+        store_encode_key(t, m->key, &pk, &sk, err) ||
+        store_item_read(c, t, &pk, &sk, &old, old_etag, err) ||
+        m->fn(m->ctx, old, old_etag, &new, err) ||
+        store_item_store(c, t, &pk, &sk, old, new, m->etag, err))
+        goto out;
+    rc = 0;
+out:
+    json_decref(new);
+    json_decref(old);
+    buf_fini(&sk);
+    buf_fini(&pk);
+    return rc;
+}
+
+int store_mutate_item(struct store *s, const char *table, const json_t *key,
+                      store_mutate_fn *fn, void *ctx,
+                      char new_etag[STORE_ETAG_SIZE], struct err *err)
+{
+    struct mutate m = {table, key, fn, ctx, ""};
+    int rc = store_write(s, mutate_job, &m, err);
+
+    /* A job that ran may still fail at its commit: its ETag is then none. */
+    if (new_etag && rc)
+        new_etag[0] = '\0';
+    else if (new_etag)
+        memcpy(new_etag, m.etag, STORE_ETAG_SIZE);
     return rc;
 }

@@ -28,8 +28,9 @@
  *
  * With group commit off (STORE_COMMIT_SINGLE) the writer takes one job per
  * transaction: the baseline the benchmark measures group commit against.
- * Not the place where jobs are written (store.c, store_txn.c,
- * store_table.c), nor the read path (the connection pool).
+ * Not the place where jobs are written (store_write.c, store_txn.c,
+ * store_table.c, store_usage.c), nor the read path (the connection pool,
+ * store_db.c). It calls only store_db.c.
  */
 #include "store_impl.h"
 

@@ -479,6 +479,41 @@ static void string_key_text_read_agrees_with_the_general_one(void **state)
     store_close(s);
 }
 
+/* store_item_parse of the text store_get_item_text gives is the item
+ * store_get_item gives; text that is not an item is refused the store's
+ * way. */
+static void stored_text_parses_to_the_stored_item(void **state)
+{
+    struct store *s = items_store();
+    json_t *key = key_s("n"), *tree, *parsed;
+    struct store_item_info info;
+    struct err err = ERR_INIT;
+    struct buf text;
+
+    (void)state;
+    /* a NUL inside a string: the store parses with JSON_ALLOW_NUL */
+    put_ok(s, "Items", key_s("n"),
+           json_pack("{s:{s:s}, s:{s:s%}}", "id", "S", "n", "v", "S", "a\0b",
+                     (size_t)3));
+    buf_init(&text);
+    assert_int_equal(store_get_item_text(s, "Items", key, &text, &info, &err),
+                     0);
+    assert_int_equal(info.found, 1);
+    tree = get(s, "Items", key, NULL);
+    parsed = store_item_parse(text.data, text.len, &err);
+    assert_non_null(parsed);
+    assert_true(json_equal(parsed, tree));
+    json_decref(parsed);
+    json_decref(tree);
+    buf_fini(&text);
+    assert_null(store_item_parse("[1]", 3, &err));
+    assert_int_equal(err.kind, ERR_UNAVAILABLE);
+    assert_string_equal(err.msg, "a stored item is not valid JSON");
+    assert_null(store_item_parse("{\"a\"", 4, NULL));
+    assert_null(store_item_parse(NULL, 0, NULL));
+    store_close(s);
+}
+
 static void items_must_hold_their_key_and_fit(void **state)
 {
     struct store *s = items_store();
@@ -933,6 +968,7 @@ int main(void)
         cmocka_unit_test(callback_failure_writes_nothing),
         cmocka_unit_test(keys_that_break_the_schema_are_refused),
         cmocka_unit_test(string_key_text_read_agrees_with_the_general_one),
+        cmocka_unit_test(stored_text_parses_to_the_stored_item),
         cmocka_unit_test(items_must_hold_their_key_and_fit),
         cmocka_unit_test(scan_pages_by_limit_and_exclusive_start_key),
         cmocka_unit_test(scan_page_holds_at_most_1mb),
