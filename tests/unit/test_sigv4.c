@@ -402,8 +402,8 @@ static struct sigv4_result verify_with(const char *auth, const char *query,
                                 {"X-Amz-Date", "20260101T000000Z"},
                                 {"Authorization", auth},
                                 {"X-Extra", extra}};
-    struct sigv4_request req = {"GET",         "/prod/items", query, h,
-                                extra ? 4 : 3, NULL,          0,     now};
+    struct sigv4_request req = {
+        "GET", "/prod/items", query, h, extra ? 4 : 3, NULL, 0, now, NULL};
     struct sigv4_result res;
 
     sigv4_verify(&req, creds, 2, "execute-api", &res);
@@ -421,8 +421,8 @@ static void get_plain_is_ok_and_names_its_signer(void **state)
     struct sigv4_header h[] = {{"Host", "localhost:3000"},
                                {"X-Amz-Date", "20260101T000000Z"},
                                {"Authorization", get_plain_auth}};
-    struct sigv4_request req = {"GET", "/prod/items", NULL, h,
-                                3,     NULL,          0,    1767225600};
+    struct sigv4_request req = {"GET", "/prod/items", NULL, h, 3, NULL,
+                                0,     1767225600,    NULL};
     sigv4_verify(&req, NULL, 0, "execute-api", &res);
     assert_int_equal(res.status, SIGV4_UNKNOWN_KEY);
 }
@@ -433,8 +433,8 @@ static void a_header_that_must_be_signed_and_is_not_is_malformed(void **state)
                                {"X-Amz-Date", "20260101T000000Z"},
                                {"X-Amz-Target", "DynamoDB_20120810.DeleteItem"},
                                {"Authorization", get_plain_auth}};
-    struct sigv4_request req = {"GET", "/prod/items", NULL, h,
-                                4,     NULL,          0,    1767225600};
+    struct sigv4_request req = {"GET", "/prod/items", NULL, h, 4, NULL,
+                                0,     1767225600,    NULL};
     struct sigv4_result res;
 
     (void)state;
@@ -587,8 +587,8 @@ static void dates_across_leap_days(void **state)
         struct sigv4_header h[] = {{"Host", "h"},
                                    {"X-Amz-Date", cases[i].stamp},
                                    {"Authorization", get_plain_auth}};
-        struct sigv4_request req = {"GET", "/",  NULL, h,
-                                    3,     NULL, 0,    cases[i].t};
+        struct sigv4_request req = {"GET", "/", NULL,       h,   3,
+                                    NULL,  0,   cases[i].t, NULL};
         struct sigv4_result res;
         sigv4_verify(&req, creds, 2, NULL, &res);
         /* a valid date at its own time gets as far as the scope check */
@@ -622,8 +622,8 @@ static void http_dates_in_the_date_header(void **state)
         const char *date = ok ? good[i] : bad[i - sizeof good / sizeof *good];
         struct sigv4_header h[] = {
             {"Host", "h"}, {"Date", date}, {"Authorization", auth}};
-        struct sigv4_request req = {"GET", "/",  NULL, h,
-                                    3,     NULL, 0,    1767225600};
+        struct sigv4_request req = {"GET", "/", NULL,       h,   3,
+                                    NULL,  0,   1767225600, NULL};
         struct sigv4_result res;
         sigv4_verify(&req, creds, 2, NULL, &res);
         if (ok != (res.status == SIGV4_MISMATCH))
