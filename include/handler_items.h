@@ -1,6 +1,6 @@
 /*
  * handler_items — the six "Lambda functions" of a CRUD resource (the default
- * REST contract of DESIGN.md), one per operation, for any table whose
+ * REST contract of src/DESIGN.md), one per operation, for any table whose
  * partition key is a string attribute:
  *
  *   create  POST   /items        201 + Location + ETag; 400; 409

@@ -642,9 +642,9 @@ int store_sweep_expired(struct store *s, double now, size_t max_items,
 
 /*
  * Make the disk fail under every store opened from now on in this process,
- * on demand, for durability tests (STYLE.md: faults through explicit
- * seams). Registers an SQLite VFS named STORE_FAULT_VFS, which the store
- * then opens its databases with: it forwards every call to the store's
+ * on demand, for durability tests (src/DESIGN.md, house style: faults through
+ * explicit seams). Registers an SQLite VFS named STORE_FAULT_VFS, which the
+ * store then opens its databases with: it forwards every call to the store's
  * own VFS ("unix-excl", see store_impl.h), except that before
  * each write, sync or truncate of any file it reads the file at
  * control_path (copied; it need not exist) and, by its first word:

@@ -32,7 +32,7 @@
  * is from an earlier one). Counting itself never touches SQLite: a request
  * costs a few atomic operations in memory (well under a microsecond),
  * where a durable SQLite write per request would cost a commit (about
- * 150 µs here, DESIGN.md) and put every request of every key in the
+ * 150 µs here, src/DESIGN.md) and put every request of every key in the
  * writer's queue. A background thread (the flusher) saves the counters
  * that changed once per flush interval (USAGE_FLUSH_INTERVAL_MS, 1 s), in
  * one transaction, and usage_free saves them once more. A graceful stop

@@ -1,9 +1,9 @@
 /*
  * xalloc — allocators that never return NULL.
  *
- * Out of memory is one of crudd's few fatal conditions (STYLE.md): each of
- * these prints "out of memory" to stderr and calls abort(). Any thread may call
- * them. Sizes are in bytes.
+ * Out of memory is one of crudd's few fatal conditions (src/DESIGN.md, house
+ * style): each of these prints "out of memory" to stderr and calls abort(). Any
+ * thread may call them. Sizes are in bytes.
  */
 #ifndef CRUDD_XALLOC_H
 #define CRUDD_XALLOC_H

@@ -9,7 +9,7 @@
 
 #include "config.h"
 
-/* The default API: the items resource of DESIGN.md. */
+/* The default API: the items resource of src/DESIGN.md. */
 void config_api_defaults(struct config *c);
 
 /*

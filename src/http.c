@@ -3,7 +3,7 @@
  * of the access handler and freed in the request-completed callback. The
  * response is always queued on a later call than the first: libmicrohttpd
  * 0.9.75 turns keep-alive off for responses queued on the first call, which
- * costs about 4× in throughput (DESIGN.md, "Facts measured"). Not routing,
+ * costs about 4× in throughput (src/DESIGN.md, "Facts measured"). Not routing,
  * not API Gateway rules: those are the gateway's.
  */
 #include "http.h"

@@ -233,7 +233,8 @@ static int serve(const struct config *cfg)
     }
     if (strcmp(cfg->db, ":memory:") != 0 && db_writable(cfg->db) < 0)
         goto out;
-    /* a test seam (STYLE.md): the disk fails on demand under the store */
+    /* a test seam (src/DESIGN.md, house style): the disk fails on demand under
+     * the store */
     const char *fault = getenv("CRUDD_FAULT_FILE");
     if (fault && *fault && store_fault_install(fault, &err) < 0) {
         fprintf(stderr, "crudd: %s\n", err.msg);

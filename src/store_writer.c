@@ -10,7 +10,7 @@
  * condition never touches its neighbours), commits once, and only then
  * wakes each caller with its own result. One fsync thus acknowledges many
  * writes: with synchronous=FULL a commit costs a WAL sync whether it holds
- * one row or a hundred (DESIGN.md, "Facts measured"), so durability stays
+ * one row or a hundred (src/DESIGN.md, "Facts measured"), so durability stays
  * the default and throughput follows the number of writers waiting.
  *
  * It also ends the busy waiting of one connection per writer: nothing in

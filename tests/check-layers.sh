@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# check-layers: includes point down the flow of DESIGN.md, never up.
+# check-layers: includes point down the flow of src/DESIGN.md, never up.
 # Each module has a layer; a file may include headers of lower layers and its
 # own. Only http includes microhttpd.h; only store includes sqlite3.h. A
 # module's private src/<module>_impl.h is included by its own parts only.
@@ -20,7 +20,7 @@ declare -A layer=(
   [main]=10
 )
 # The module a file name (without .c or .h) belongs to: src/<module>_<part>.c
-# and src/<module>_impl.h belong to <module> (DESIGN.md: a module that grows).
+# and src/<module>_impl.h belong to <module> (src/DESIGN.md: a module that grows).
 module_of() {
   local m=$1
   while [[ -z ${layer[$m]+x} && $m == *_* ]]; do m=${m%_*}; done
