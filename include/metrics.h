@@ -12,6 +12,7 @@
  *   Count               apigateway_Count_total         counter    requests
  *   4XXError            apigateway_4XXError_total      counter    requests
  *   5XXError            apigateway_5XXError_total      counter    requests
+ *   (an HTTP API's 4xx and 5xx: apigateway_4xx_total, apigateway_5xx_total)
  *   Latency             apigateway_Latency             histogram  ms
  *   IntegrationLatency  apigateway_IntegrationLatency  histogram  ms
  *
@@ -72,6 +73,13 @@ struct metrics_series;
 /* A registry with no series. Never NULL (out of memory aborts). Free with
  * metrics_free. */
 struct metrics *metrics_create(void);
+
+/* Name the error counters as CloudWatch names them for an HTTP API
+ * ("Monitor CloudWatch metrics for HTTP APIs in API Gateway": 4xx and 5xx,
+ * so apigateway_4xx_total and apigateway_5xx_total) instead of a REST API's
+ * 4XXError and 5XXError. Call before any render; same thread rule as
+ * metrics_create. */
+void metrics_use_http_api_names(struct metrics *m);
 
 /* Free m and all its series; every series pointer dies with it. m may be
  * NULL. No other thread may be using m or its series. */

@@ -689,6 +689,13 @@ int config_api_check(struct config *c, struct err *err)
     }
     for (size_t i = 0; i < c->nroutes; i++) {
         const struct config_route *r = &c->routes[i];
+        if (r->api_key_required && c->api_type == CONFIG_API_HTTP)
+            return fail(err, file,
+                        "key \"%s.apiKeyRequired\": an HTTP API has no API "
+                        "keys (API Gateway's HTTP APIs do not support them); "
+                        "declare a REST API (\"apiType\": \"REST\") to "
+                        "require one",
+                        r->where);
         if (r->api_key_required && c->napi_keys == 0)
             return fail(err, file,
                         "key \"%s.apiKeyRequired\": the route needs an API "

@@ -133,6 +133,8 @@ struct gateway *gateway_create(const struct config *cfg, struct store *store,
         g->stage_prefix = xasprintf("/%s", cfg->stage);
     make_api_id(cfg->api_name, g->api_id);
     g->metrics = metrics_create();
+    if (cfg->api_type == CONFIG_API_HTTP)
+        metrics_use_http_api_names(g->metrics);
     g->unmatched = metrics_series(g->metrics, cfg->api_name, g->stage, "", "");
     g->nstage_variables = cfg->nstage_variables;
     g->stage_variables =

@@ -59,6 +59,7 @@ struct metrics {
     struct metrics_series *head; /* creation order */
     struct metrics_series **tail;
     size_t n;
+    int http_api; /* the 4xx/5xx names of an HTTP API */
 };
 
 /* The numbers of one series, read once for a render. */
@@ -77,6 +78,11 @@ struct metrics *metrics_create(void)
     m->head = NULL;
     m->tail = &m->head;
     return m;
+}
+
+void metrics_use_http_api_names(struct metrics *m)
+{
+    m->http_api = 1;
 }
 
 void metrics_free(struct metrics *m)
@@ -350,18 +356,32 @@ char *metrics_render(struct metrics *m, size_t *len)
     for (i = 0; i < n; i++)
         buf_printf(&b, "apigateway_Count_total{%s} %" PRIu64 "\n",
                    snaps[i].labels, total(snaps[i].lat));
-    put_header(&b, "apigateway_4XXError_total", "counter",
-               "The number of client-side errors, responses with status "
-               "4xx (CloudWatch AWS/ApiGateway 4XXError).");
+    /* CloudWatch names them 4XXError/5XXError for a REST API, 4xx/5xx for
+     * an HTTP API ("Monitor CloudWatch metrics for HTTP APIs") */
+    const char *e4 = m->http_api ? "apigateway_4xx_total"
+                                 : "apigateway_4XXError_total";
+    const char *e5 = m->http_api ? "apigateway_5xx_total"
+                                 : "apigateway_5XXError_total";
+    put_header(&b, e4, "counter",
+               m->http_api ? "The number of client-side errors, responses "
+                             "with status 4xx (CloudWatch AWS/ApiGateway "
+                             "4xx)."
+                           : "The number of client-side errors, responses "
+                             "with status 4xx (CloudWatch AWS/ApiGateway "
+                             "4XXError).");
     for (i = 0; i < n; i++)
-        buf_printf(&b, "apigateway_4XXError_total{%s} %" PRIu64 "\n",
-                   snaps[i].labels, snaps[i].err4);
-    put_header(&b, "apigateway_5XXError_total", "counter",
-               "The number of server-side errors, responses with status "
-               "5xx (CloudWatch AWS/ApiGateway 5XXError).");
+        buf_printf(&b, "%s{%s} %" PRIu64 "\n", e4, snaps[i].labels,
+                   snaps[i].err4);
+    put_header(&b, e5, "counter",
+               m->http_api ? "The number of server-side errors, responses "
+                             "with status 5xx (CloudWatch AWS/ApiGateway "
+                             "5xx)."
+                           : "The number of server-side errors, responses "
+                             "with status 5xx (CloudWatch AWS/ApiGateway "
+                             "5XXError).");
     for (i = 0; i < n; i++)
-        buf_printf(&b, "apigateway_5XXError_total{%s} %" PRIu64 "\n",
-                   snaps[i].labels, snaps[i].err5);
+        buf_printf(&b, "%s{%s} %" PRIu64 "\n", e5, snaps[i].labels,
+                   snaps[i].err5);
     put_header(&b, "apigateway_Latency", "histogram",
                "Milliseconds from receiving a request from the client to "
                "returning the response, integration latency included "

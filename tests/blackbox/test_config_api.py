@@ -84,6 +84,12 @@ class BadConfigTest(unittest.TestCase):
         self.refused({"routes": [route(apiKeyRequired=True)]},
                      "routes[0]", '"apiKeys"')
 
+    def test_api_key_required_on_an_http_api_is_refused(self):
+        self.refused({"apiType": "HTTP",
+                      "routes": [route(apiKeyRequired=True)],
+                      "apiKeys": [{"name": "k", "value": KEY_A}]},
+                     "routes[0].apiKeyRequired", "an HTTP API has no API keys")
+
     def test_aws_iam_without_credentials_is_refused(self):
         self.refused({"resources": [{"path": "/items", "table": "T",
                                      "partitionKey": "id",

@@ -200,3 +200,23 @@ class MetricsPathTest(MetricsTestCase):
         s = self.scrape(srv)
         self.assert_series(s, {"api": "shop", "stage": "v1",
                                "resource": "/metrics", "method": "GET"}, 1)
+
+
+class HttpApiMetricsTest(MetricsTestCase):
+    """An HTTP API's error metrics are 4xx and 5xx, as CloudWatch names them
+    for HTTP APIs ("Monitor CloudWatch metrics for HTTP APIs"); a REST API
+    keeps 4XXError and 5XXError."""
+
+    shared_args = ["--api-type", "HTTP", "--stage", "$default"]
+
+    def test_error_counters_have_the_http_api_names(self):
+        r = self.srv.request("GET", "/items/" + new_id("nope"))
+        self.assertEqual(r.status, 404, r)
+        s = self.scrape()
+        labels = {"api": "crudd", "stage": "$default",
+                  "resource": "/items/{id}", "method": "GET"}
+        self.assertEqual(s.value("apigateway_4xx_total", **labels), 1)
+        self.assertEqual(s.value("apigateway_5xx_total", **labels), 0)
+        self.assertEqual(s.types["apigateway_4xx_total"], "counter")
+        self.assertNotIn("apigateway_4XXError_total", s.types)
+        self.assertNotIn("apigateway_5XXError_total", s.types)
