@@ -358,10 +358,10 @@ char *metrics_render(struct metrics *m, size_t *len)
                    snaps[i].labels, total(snaps[i].lat));
     /* CloudWatch names them 4XXError/5XXError for a REST API, 4xx/5xx for
      * an HTTP API ("Monitor CloudWatch metrics for HTTP APIs") */
-    const char *e4 = m->http_api ? "apigateway_4xx_total"
-                                 : "apigateway_4XXError_total";
-    const char *e5 = m->http_api ? "apigateway_5xx_total"
-                                 : "apigateway_5XXError_total";
+    const char *e4 =
+        m->http_api ? "apigateway_4xx_total" : "apigateway_4XXError_total";
+    const char *e5 =
+        m->http_api ? "apigateway_5xx_total" : "apigateway_5XXError_total";
     put_header(&b, e4, "counter",
                m->http_api ? "The number of client-side errors, responses "
                              "with status 4xx (CloudWatch AWS/ApiGateway "
