@@ -218,6 +218,7 @@ static int serve(const struct config *cfg)
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
     /* a file size limit (ulimit -f) must not kill the server: with the
@@ -264,7 +265,12 @@ static int serve(const struct config *cfg)
              cfg->group_commit ? "on" : "off");
     main_banner(cfg, store, http_port(http));
     log_dynamodb_access(cfg);
-    sigwait(&stop, &sig);
+    /* SIGHUP would kill a process that does not handle it: until reloading
+     * exists, it is logged and crudd keeps serving what it loaded */
+    while (sigwait(&stop, &sig) == 0 && sig == SIGHUP)
+        log_warn("SIGHUP: crudd cannot reload its configuration yet; it keeps "
+                 "serving the one it started with (restart it to apply "
+                 "changes)");
     log_info("%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
     rc = 0;
 out:

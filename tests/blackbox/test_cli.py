@@ -67,6 +67,18 @@ class CliTest(CruddTestCase):
 
     # -- signals -------------------------------------------------------------
 
+    def test_sighup_is_logged_and_crudd_keeps_serving(self):
+        srv = self.start_server()
+        item = self.create({"a": 1}, srv=srv)
+        srv.proc.send_signal(signal.SIGHUP)
+        line = srv.wait_for_log(lambda l: l.startswith("SIGHUP: "))
+        self.assertEqual(
+            line, "SIGHUP: crudd cannot reload its configuration yet; it "
+            "keeps serving the one it started with (restart it to apply "
+            "changes)")
+        self.assert_item_is(item["id"], item, srv=srv)
+        self.assertEqual(srv.stop(signal.SIGTERM), 0)
+
     def test_sigterm_exits_0(self):
         srv = self.start_server()
         self.assertEqual(srv.stop(signal.SIGTERM), 0)
