@@ -197,13 +197,45 @@ static int index_specs(const json_t *list, enum store_index_kind kind,
         if (key_schema(json_object_get(x, "KeySchema"), defs, &s->key,
                        "keySchema", err) < 0)
             return -1;
+        for (size_t j = 0; j + 1 < *n; j++)
+            if (!strcmp(specs[j].name, s->name))
+                return err_set(err, ERR_BAD_REQUEST,
+                               INVALID "Duplicate index name: %s", s->name);
         json_t *p = json_object_get(x, "Projection");
+        const char *what = kind == STORE_INDEX_GLOBAL ? "globalSecondaryIndexes"
+                                                      : "localSecondaryIndexes";
+        if (!json_is_object(p))
+            return err_set(err, ERR_BAD_REQUEST,
+                           "1 validation error detected: Value null at "
+                           "'%s.%zu.member.projection' failed to satisfy "
+                           "constraint: Member must not be null",
+                           what, i + 1);
         const char *pt =
             json_string_value(json_object_get(p, "ProjectionType"));
-        s->projection = !pt || !strcmp(pt, "ALL")  ? STORE_PROJECTION_ALL
+        json_t *names = json_object_get(p, "NonKeyAttributes");
+        if (pt && strcmp(pt, "ALL") && strcmp(pt, "KEYS_ONLY") &&
+            strcmp(pt, "INCLUDE"))
+            return err_set(err, ERR_BAD_REQUEST,
+                           "1 validation error detected: Value '%s' at "
+                           "'%s.%zu.member.projection.projectionType' failed "
+                           "to satisfy constraint: Member must satisfy enum "
+                           "value set: [ALL, INCLUDE, KEYS_ONLY]",
+                           pt, what, i + 1);
+        if (!pt)
+            return err_set(err, ERR_BAD_REQUEST,
+                           INVALID "Unknown ProjectionType: null");
+        if (!strcmp(pt, "INCLUDE") && !names)
+            return err_set(err, ERR_BAD_REQUEST,
+                           INVALID "ProjectionType is INCLUDE, but "
+                                   "NonKeyAttributes is not specified");
+        if (strcmp(pt, "INCLUDE") && names)
+            return err_set(err, ERR_BAD_REQUEST,
+                           INVALID "ProjectionType is %s, but "
+                                   "NonKeyAttributes is specified",
+                           pt);
+        s->projection = !strcmp(pt, "ALL")         ? STORE_PROJECTION_ALL
                         : !strcmp(pt, "KEYS_ONLY") ? STORE_PROJECTION_KEYS_ONLY
                                                    : STORE_PROJECTION_INCLUDE;
-        json_t *names = json_object_get(p, "NonKeyAttributes");
         s->non_key = non_key + *nk;
         for (size_t j = 0; j < json_array_size(names); j++) {
             if (*nk == STORE_NON_KEY_MAX)
@@ -252,6 +284,13 @@ static int check_definitions(const json_t *defs,
             json_string_value(json_object_get(d, "AttributeName"));
         const char *type =
             json_string_value(json_object_get(d, "AttributeType"));
+        for (size_t j = 0; name && j < i; j++) {
+            const char *other = json_string_value(
+                json_object_get(json_array_get(defs, j), "AttributeName"));
+            if (other && !strcmp(other, name))
+                return err_set(err, ERR_BAD_REQUEST,
+                               "Attribute Name is duplicated: %s", name);
+        }
         if (!type ||
             (strcmp(type, "S") && strcmp(type, "N") && strcmp(type, "B")))
             return err_set(err, ERR_BAD_REQUEST,
@@ -272,6 +311,36 @@ static int check_definitions(const json_t *defs,
                                    "not exactly match number of attributes "
                                    "defined in AttributeDefinitions");
     }
+    return 0;
+}
+
+/* BillingMode against ProvisionedThroughput, as CreateTable checks them.
+ * (A request with neither is served as on-demand: crudd does not refuse
+ * it, as DynamoDB's PROVISIONED default would.) */
+static int check_billing(const json_t *in, struct err *err)
+{
+    const char *mode = json_string_value(json_object_get(in, "BillingMode"));
+    const json_t *pt = json_object_get(in, "ProvisionedThroughput");
+
+    if (json_object_get(in, "BillingMode") && !mode)
+        return err_set(err, ERR_SERIALIZATION, "BillingMode must be a string");
+    if (mode && strcmp(mode, "PROVISIONED") && strcmp(mode, "PAY_PER_REQUEST"))
+        return err_set(err, ERR_BAD_REQUEST,
+                       "1 validation error detected: Value '%s' at "
+                       "'billingMode' failed to satisfy constraint: Member "
+                       "must satisfy enum value set: [PROVISIONED, "
+                       "PAY_PER_REQUEST]",
+                       mode);
+    if (mode && !strcmp(mode, "PAY_PER_REQUEST") && pt)
+        return err_set(err, ERR_BAD_REQUEST,
+                       INVALID "Neither ReadCapacityUnits nor "
+                               "WriteCapacityUnits can be specified when "
+                               "BillingMode is PAY_PER_REQUEST");
+    if (mode && !strcmp(mode, "PROVISIONED") && !pt)
+        return err_set(err, ERR_BAD_REQUEST,
+                       INVALID "ReadCapacityUnits and WriteCapacityUnits "
+                               "must both be specified when BillingMode is "
+                               "PROVISIONED");
     return 0;
 }
 
@@ -298,7 +367,8 @@ json_t *ddb_create_table(struct ddb *d, json_t *in, json_t **extra,
         index_specs(json_object_get(in, "LocalSecondaryIndexes"),
                     STORE_INDEX_LOCAL, defs, specs, non_key, &n, &nk,
                     err) < 0 ||
-        check_definitions(defs, &ks, specs, n, err) < 0)
+        check_definitions(defs, &ks, specs, n, err) < 0 ||
+        check_billing(in, err) < 0)
         return NULL;
     if (store_create_table_indexed(d->store, name, &ks, specs, n, err) < 0 ||
         store_describe_table(d->store, name, &desc, err) < 0)

@@ -294,3 +294,112 @@ class DdbTablesTest(DdbTestCase):
                 return names
             kw["ExclusiveStartTableName"] = r["LastEvaluatedTableName"]
         return names
+
+
+VALIDATION = "com.amazon.coral.validate#ValidationException"
+INVALID = "One or more parameter values were invalid: "
+
+
+class DdbCreateTableValidationTest(DdbTestCase):
+    """CreateTable refuses what DynamoDB refuses, with its messages, and
+    creates nothing."""
+
+    DEFS = [{"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "g", "AttributeType": "S"}]
+
+    def create(self, **kw):
+        body = {"TableName": unique("ctv"),
+                "KeySchema": ks(("pk", "HASH")),
+                "AttributeDefinitions": self.DEFS[:1],
+                "BillingMode": "PAY_PER_REQUEST"}
+        body.update(kw)
+        for k in [k for k, v in body.items() if v is None]:
+            del body[k]
+        return body["TableName"], self.wire("CreateTable", body)
+
+    def gsi(self, projection, name="byG"):
+        ix = {"IndexName": name, "KeySchema": ks(("g", "HASH"))}
+        if projection is not None:
+            ix["Projection"] = projection
+        return ix
+
+    def assert_refused(self, name, r, message):
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json(), {"__type": VALIDATION, "message": message})
+        d = self.wire("DescribeTable", {"TableName": name})
+        self.assertEqual(d.status, 400, d)
+        self.assertTrue(d.json()["__type"].endswith(
+            "ResourceNotFoundException"), d.json())
+
+    def test_duplicate_attribute_definition(self):
+        name, r = self.create(AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "pk", "AttributeType": "N"}])
+        self.assert_refused(name, r, "Attribute Name is duplicated: pk")
+
+    def test_include_without_non_key_attributes(self):
+        name, r = self.create(AttributeDefinitions=self.DEFS,
+                              GlobalSecondaryIndexes=[
+                                  self.gsi({"ProjectionType": "INCLUDE"})])
+        self.assert_refused(name, r, INVALID + "ProjectionType is INCLUDE, "
+                            "but NonKeyAttributes is not specified")
+
+    def test_all_with_non_key_attributes(self):
+        name, r = self.create(AttributeDefinitions=self.DEFS,
+                              GlobalSecondaryIndexes=[self.gsi(
+                                  {"ProjectionType": "ALL",
+                                   "NonKeyAttributes": ["x"]})])
+        self.assert_refused(name, r, INVALID + "ProjectionType is ALL, but "
+                            "NonKeyAttributes is specified")
+
+    def test_unknown_projection_type(self):
+        name, r = self.create(AttributeDefinitions=self.DEFS,
+                              GlobalSecondaryIndexes=[
+                                  self.gsi({"ProjectionType": "SOME"})])
+        self.assert_refused(
+            name, r, "1 validation error detected: Value 'SOME' at "
+            "'globalSecondaryIndexes.1.member.projection.projectionType' "
+            "failed to satisfy constraint: Member must satisfy enum value "
+            "set: [ALL, INCLUDE, KEYS_ONLY]")
+
+    def test_missing_projection(self):
+        name, r = self.create(AttributeDefinitions=self.DEFS,
+                              GlobalSecondaryIndexes=[self.gsi(None)])
+        self.assert_refused(
+            name, r, "1 validation error detected: Value null at "
+            "'globalSecondaryIndexes.1.member.projection' failed to satisfy "
+            "constraint: Member must not be null")
+
+    def test_duplicate_index_name(self):
+        all_ = {"ProjectionType": "ALL"}
+        name, r = self.create(AttributeDefinitions=self.DEFS,
+                              GlobalSecondaryIndexes=[self.gsi(all_),
+                                                      self.gsi(all_)])
+        self.assert_refused(name, r, INVALID + "Duplicate index name: byG")
+
+    def test_on_demand_with_provisioned_throughput(self):
+        name, r = self.create(ProvisionedThroughput={
+            "ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+        self.assert_refused(name, r, INVALID + "Neither ReadCapacityUnits "
+                            "nor WriteCapacityUnits can be specified when "
+                            "BillingMode is PAY_PER_REQUEST")
+
+    def test_provisioned_without_throughput(self):
+        name, r = self.create(BillingMode="PROVISIONED")
+        self.assert_refused(name, r, INVALID + "ReadCapacityUnits and "
+                            "WriteCapacityUnits must both be specified when "
+                            "BillingMode is PROVISIONED")
+
+    def test_unknown_billing_mode(self):
+        name, r = self.create(BillingMode="FREE")
+        self.assert_refused(
+            name, r, "1 validation error detected: Value 'FREE' at "
+            "'billingMode' failed to satisfy constraint: Member must "
+            "satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]")
+
+    def test_a_valid_include_index_is_created(self):
+        name, r = self.create(AttributeDefinitions=self.DEFS,
+                              GlobalSecondaryIndexes=[self.gsi(
+                                  {"ProjectionType": "INCLUDE",
+                                   "NonKeyAttributes": ["x"]})])
+        self.assertEqual(r.status, 200, r)
