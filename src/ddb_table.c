@@ -6,6 +6,7 @@
 #include "ddb_impl.h"
 #include "xalloc.h"
 
+#include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,8 +53,29 @@ static json_t *throughput(void)
                      "ReadCapacityUnits", 0, "WriteCapacityUnits", 0);
 }
 
+/* A table's TableId: a UUID (RFC 9562 layout, version 4 bits) made from
+ * its name and creation time, so that it is the same in every answer and
+ * after a restart, and a table created again under the same name gets
+ * another. out holds 37 bytes. */
+static void table_id(const struct store_table_desc *desc, char *out)
+{
+    unsigned char h[SHA256_DIGEST_LENGTH];
+    char *seed = xasprintf("%s\n%.6f", desc->name, desc->creation_time);
+
+    SHA256((const unsigned char *)seed, strlen(seed), h);
+    free(seed);
+    h[6] = (unsigned char)((h[6] & 0x0f) | 0x40);
+    h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);
+    snprintf(out, 37,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+             "%02x%02x%02x%02x%02x%02x",
+             h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10],
+             h[11], h[12], h[13], h[14], h[15]);
+}
+
 json_t *ddb_table_json(const struct store_table_desc *desc, const char *status)
 {
+    char id[37];
     json_t *defs = json_array(), *gsis = json_array(), *lsis = json_array();
     char *arn = xasprintf("arn:aws:dynamodb:us-east-1:000000000000:table/%s",
                           desc->name);
@@ -89,15 +111,17 @@ json_t *ddb_table_json(const struct store_table_desc *desc, const char *status)
             json_array_append_new(lsis, ij);
         }
     }
+    table_id(desc, id);
     json_t *t = json_pack(
-        "{s:o, s:s, s:o, s:s, s:f, s:o, s:I, s:I, s:s, s:s, s:{s:s}}",
+        "{s:o, s:s, s:o, s:s, s:f, s:o, s:I, s:I, s:s, s:s, s:{s:s, s:f}}",
         "AttributeDefinitions", defs, "TableName", desc->name, "KeySchema",
         key_schema_json(desc->partition_key, desc->sort_key), "TableStatus",
         status, "CreationDateTime", desc->creation_time,
         "ProvisionedThroughput", throughput(), "TableSizeBytes",
         (json_int_t)desc->size_bytes, "ItemCount", (json_int_t)desc->item_count,
-        "TableArn", arn, "TableId", desc->name, "BillingModeSummary",
-        "BillingMode", "PAY_PER_REQUEST");
+        "TableArn", arn, "TableId", id, "BillingModeSummary", "BillingMode",
+        "PAY_PER_REQUEST", "LastUpdateToPayPerRequestDateTime",
+        desc->creation_time);
     if (json_array_size(gsis))
         json_object_set(t, "GlobalSecondaryIndexes", gsis);
     if (json_array_size(lsis))

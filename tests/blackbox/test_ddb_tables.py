@@ -403,3 +403,29 @@ class DdbCreateTableValidationTest(DdbTestCase):
                                   {"ProjectionType": "INCLUDE",
                                    "NonKeyAttributes": ["x"]})])
         self.assertEqual(r.status, 200, r)
+
+
+class DdbTableIdTest(DdbTestCase):
+    """TableId is a UUID, the same in every answer; BillingModeSummary has
+    LastUpdateToPayPerRequestDateTime, as DynamoDB describes an on-demand
+    table."""
+
+    UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+
+    def test_table_id_is_a_stable_uuid(self):
+        name = unique("tid")
+        r = self.wire("CreateTable", {
+            "TableName": name, "KeySchema": ks(("pk", "HASH")),
+            "AttributeDefinitions": [{"AttributeName": "pk",
+                                      "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST"})
+        self.assertEqual(r.status, 200, r)
+        created = r.json()["TableDescription"]
+        self.assertRegex(created["TableId"], self.UUID)
+        d = self.wire("DescribeTable", {"TableName": name}).json()["Table"]
+        self.assertEqual(d["TableId"], created["TableId"])
+        self.assertEqual(d["BillingModeSummary"], {
+            "BillingMode": "PAY_PER_REQUEST",
+            "LastUpdateToPayPerRequestDateTime": d["CreationDateTime"]})
+        other = self.wire("DescribeTable", {"TableName": "ItemsTable"})
+        self.assertNotEqual(other.json()["Table"]["TableId"], d["TableId"])
