@@ -478,6 +478,26 @@ json_t *ddb_update_table(struct ddb *d, json_t *in, json_t **extra,
     (void)extra;
     if (ddb_req_string(in, "TableName", &name, err) < 0)
         return NULL;
+    static const char *const changes[] = {"ProvisionedThroughput",
+                                          "BillingMode",
+                                          "StreamSpecification",
+                                          "GlobalSecondaryIndexUpdates",
+                                          "SSESpecification",
+                                          "ReplicaUpdates",
+                                          "TableClass",
+                                          "DeletionProtectionEnabled",
+                                          "OnDemandThroughput",
+                                          "WarmThroughput"};
+    int any = 0;
+    for (size_t c = 0; c < sizeof changes / sizeof *changes; c++)
+        any |= json_object_get(in, changes[c]) != NULL;
+    if (!any) {
+        err_set(err, ERR_BAD_REQUEST,
+                "At least one of ProvisionedThroughput, BillingMode, "
+                "UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
+                "SSESpecification or ReplicaUpdates is required");
+        return NULL;
+    }
     json_array_foreach(updates, i, u)
     {
         json_t *create = json_object_get(u, "Create");
@@ -535,6 +555,38 @@ json_t *ddb_update_time_to_live(struct ddb *d, json_t *in, json_t **extra,
                         "AttributeName");
         return NULL;
     }
+    size_t alen = strlen(attr);
+    if (alen < 1 || alen > 255) {
+        ddb_constraint(err, attr, "timeToLiveSpecification.attributeName",
+                       alen < 1 ? "Member must have length greater than or "
+                                  "equal to 1"
+                                : "Member must have length less than or "
+                                  "equal to 255");
+        return NULL;
+    }
+    /* DynamoDB refuses a change that changes nothing, and a change of the
+     * attribute while it is on (UpdateTimeToLive) */
+    struct store_table_desc cur = {0};
+    if (store_table_schema(d->store, name, &cur, err) < 0)
+        return NULL;
+    const char *on = cur.ttl_attribute;
+    const char *why = NULL;
+    if (json_is_true(enabled) && on && !strcmp(on, attr))
+        why = "TimeToLive is already enabled";
+    else if (json_is_false(enabled) && !on)
+        why = "TimeToLive is already disabled";
+    if (why || (on && strcmp(on, attr))) {
+        if (why)
+            err_set(err, ERR_BAD_REQUEST, "%s", why);
+        else
+            err_set(err, ERR_BAD_REQUEST,
+                    "TimeToLive is active on a different AttributeName: "
+                    "current AttributeName is %s",
+                    on);
+        store_table_desc_fini(&cur);
+        return NULL;
+    }
+    store_table_desc_fini(&cur);
     if (store_set_ttl(d->store, name, json_is_true(enabled) ? attr : NULL,
                       err) < 0)
         return NULL;

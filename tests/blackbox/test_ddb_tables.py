@@ -429,3 +429,60 @@ class DdbTableIdTest(DdbTestCase):
             "LastUpdateToPayPerRequestDateTime": d["CreationDateTime"]})
         other = self.wire("DescribeTable", {"TableName": "ItemsTable"})
         self.assertNotEqual(other.json()["Table"]["TableId"], d["TableId"])
+
+
+class DdbUpdateRefusalsTest(DdbTestCase):
+    """UpdateTable with nothing to do, and UpdateTimeToLive changes that
+    change nothing or change the attribute while it is on, are refused as
+    DynamoDB refuses them."""
+
+    def setUp(self):
+        self.name = unique("upd")
+        r = self.wire("CreateTable", {
+            "TableName": self.name, "KeySchema": ks(("pk", "HASH")),
+            "AttributeDefinitions": [{"AttributeName": "pk",
+                                      "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST"})
+        self.assertEqual(r.status, 200, r)
+
+    def ttl(self, enabled, attr="expires"):
+        return self.wire("UpdateTimeToLive", {
+            "TableName": self.name,
+            "TimeToLiveSpecification": {"Enabled": enabled,
+                                        "AttributeName": attr}})
+
+    def assert_refused(self, r, message):
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json(), {"__type": VALIDATION, "message": message})
+
+    def test_update_table_with_nothing_to_do(self):
+        self.assert_refused(
+            self.wire("UpdateTable", {"TableName": self.name}),
+            "At least one of ProvisionedThroughput, BillingMode, "
+            "UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
+            "SSESpecification or ReplicaUpdates is required")
+
+    def test_disabling_ttl_that_is_not_enabled(self):
+        self.assert_refused(self.ttl(False), "TimeToLive is already disabled")
+
+    def test_enabling_ttl_twice_and_on_another_attribute(self):
+        r = self.ttl(True)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json(), {"TimeToLiveSpecification": {
+            "Enabled": True, "AttributeName": "expires"}})
+        self.assert_refused(self.ttl(True), "TimeToLive is already enabled")
+        self.assert_refused(self.ttl(True, "other"),
+                            "TimeToLive is active on a different "
+                            "AttributeName: current AttributeName is expires")
+        d = self.wire("DescribeTimeToLive", {"TableName": self.name})
+        self.assertEqual(d.json(), {"TimeToLiveDescription": {
+            "TimeToLiveStatus": "ENABLED", "AttributeName": "expires"}})
+        r = self.ttl(False)
+        self.assertEqual(r.status, 200, r)
+
+    def test_empty_ttl_attribute_name(self):
+        self.assert_refused(
+            self.ttl(True, ""),
+            "1 validation error detected: Value '' at "
+            "'timeToLiveSpecification.attributeName' failed to satisfy "
+            "constraint: Member must have length greater than or equal to 1")
