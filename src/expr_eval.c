@@ -206,11 +206,16 @@ static void operand(const struct node *n, const json_t *item, struct opnd *o)
         o->v = n->value;
     } else if (n->k == N_PATH) {
         o->v = expr_resolve(item, &n->path);
-    } else if (n->k == N_SIZE &&
-               value_size(expr_resolve(item, &n->kid[0]->path), &size)) {
-        snprintf(text, sizeof text, "%zu", size);
-        o->own = expr_typed("N", json_string(text));
-        o->v = o->own;
+    } else if (n->k == N_SIZE) {
+        /* size of a path, or of a value (size(:v)) */
+        struct opnd in;
+        operand(n->kid[0], item, &in);
+        if (value_size(in.v, &size)) {
+            snprintf(text, sizeof text, "%zu", size);
+            o->own = expr_typed("N", json_string(text));
+            o->v = o->own;
+        }
+        json_decref(in.own);
     }
 }
 
@@ -302,6 +307,22 @@ static int begins_with(const json_t *v, const json_t *prefix)
            memcmp(json_string_value(pv), json_string_value(pp), np) == 0;
 }
 
+/* Whether the bytes of Base64 text x occur in those of Base64 text v, as
+ * contains() matches a byte substring of a Binary value. */
+static int bin_contains(const json_t *v, const json_t *x)
+{
+    size_t nv, nx;
+    unsigned char *a =
+        b64_decode(json_string_value(v), json_string_length(v), &nv);
+    unsigned char *b =
+        b64_decode(json_string_value(x), json_string_length(x), &nx);
+    int r = a && b && memmem(a, nv, b, nx) != NULL;
+
+    free(a);
+    free(b);
+    return r;
+}
+
 static int contains(const json_t *v, const json_t *x)
 {
     const json_t *pv, *px;
@@ -313,6 +334,9 @@ static int contains(const json_t *v, const json_t *x)
         json_is_string(px))
         return memmem(json_string_value(pv), json_string_length(pv),
                       json_string_value(px), json_string_length(px)) != NULL;
+    if (!strcmp(tv, "B") && !strcmp(tx, "B") && json_is_string(pv) &&
+        json_is_string(px))
+        return bin_contains(pv, px);
     if (expr_is_set_type(tv) && tv[0] == tx[0] && tx[1] == '\0')
         return set_has(tx, pv, px);
     if (!strcmp(tv, "L")) {

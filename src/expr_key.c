@@ -42,7 +42,7 @@ static int key_leaf(const struct node *n, const struct path **path,
         *op = EXPR_KEY_BETWEEN;
         v[0] = n->kid[1]->value;
         v[1] = n->kid[2]->value;
-    } else if (n->k == N_BEGINS && n->kid[1]->k == N_VALUE) {
+    } else if (n->k == N_BEGINS && a->k == N_PATH && n->kid[1]->k == N_VALUE) {
         *path = &a->path;
         *op = EXPR_KEY_BEGINS_WITH;
         v[0] = n->kid[1]->value;

@@ -64,7 +64,9 @@ static struct tok *lex(const char *s, size_t n, size_t *count)
         }
         t->pos = i;
         t->len = 1;
-        if (is_alpha(c)) {
+        /* a bare name starts with a letter: DynamoDB's lexer refuses a
+         * leading '_' (Syntax error; token: "_"), though '_' may follow */
+        if (is_alpha(c) && c != '_') {
             t->t = T_IDENT;
             while (i + t->len < n && is_word(s[i + t->len]))
                 t->len++;
@@ -517,7 +519,11 @@ static int check_fn_args(struct parser *p, const struct fn *f,
 {
     const json_t *pl, *v;
 
-    if (f->k != N_LIST_APPEND && n->kid[0]->k != N_PATH) {
+    /* attribute_type, begins_with, contains and size take a value as their
+     * first operand too, as DynamoDB does (attribute_type(:v, :t)); the
+     * existence functions and if_not_exists need a document path */
+    if ((f->k == N_EXISTS || f->k == N_NOT_EXISTS || f->k == N_IF_NOT_EXISTS) &&
+        n->kid[0]->k != N_PATH) {
         fail(p,
              "Operator or function requires a document path; operator or "
              "function: %s",
