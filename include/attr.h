@@ -178,6 +178,16 @@ int attr_set_member_cmp(const json_t *a, const json_t *b);
  * count in *n. Never NULL. */
 const json_t **attr_set_sorted(const json_t *members, size_t *n);
 
+/*
+ * The type of the typed attribute value v (DynamoDB's AttributeValue): the
+ * name of its one member when v is an object of exactly one member named
+ * for a known type ("S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS",
+ * "BS"; a static string), with *payload (when payload is not NULL) that
+ * member's value, borrowed from v. Otherwise "" and *payload NULL. Does not
+ * check the payload's JSON kind (attr_typed_value does).
+ */
+const char *attr_type(const json_t *v, const json_t **payload);
+
 /* Whether x is one of the n members of sorted (attr_set_sorted): 1 or 0. */
 int attr_set_sorted_has(const json_t *const *sorted, size_t n, const json_t *x);
 

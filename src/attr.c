@@ -468,23 +468,25 @@ out:
     return item;
 }
 
-/* The single type key of a well-formed attribute value, and its payload. */
-static const char *type_of(const json_t *value, const json_t **payload)
+const char *attr_type(const json_t *value, const json_t **payload)
 {
     static const char *const types[] = {"S", "N", "B",  "BOOL", "NULL",
                                         "M", "L", "SS", "NS",   "BS"};
     const json_t *p;
 
+    if (payload)
+        *payload = NULL;
     if (!json_is_object(value) || json_object_size(value) != 1)
-        return NULL;
+        return "";
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         p = json_object_get(value, types[i]);
         if (p) {
-            *payload = p;
+            if (payload)
+                *payload = p;
             return types[i];
         }
     }
-    return NULL;
+    return "";
 }
 
 static void write_number(struct buf *out, const json_t *n)
@@ -553,10 +555,10 @@ void attr_write_plain_item(struct buf *out, const json_t *item)
 void attr_write_plain_value(struct buf *out, const json_t *value)
 {
     const json_t *p = NULL;
-    const char *type = type_of(value, &p);
+    const char *type = attr_type(value, &p);
     size_t i;
 
-    if (!type) {
+    if (!*type) {
         buf_puts(out, "null");
     } else if (!strcmp(type, "S") || !strcmp(type, "B")) {
         write_string(out, p);
@@ -642,10 +644,10 @@ static size_t map_size(const json_t *m)
 static size_t value_size(const json_t *value)
 {
     const json_t *p = NULL;
-    const char *type = type_of(value, &p);
+    const char *type = attr_type(value, &p);
     size_t i, size = 0;
 
-    if (!type)
+    if (!*type)
         return 0;
     switch (type[0]) {
     case 'S':

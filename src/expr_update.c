@@ -1,6 +1,6 @@
 /*
- * expr_update — an update expression applied to an item, and the decision
- * of one write (condition, then update or put).
+ * expr_update — an update expression applied to an item. The decision of
+ * a whole write (condition, then update or put) is item's (item.h).
  */
 #include "expr.h"
 #include "expr_impl.h"
@@ -383,56 +383,4 @@ out:
     free(eff);
     free(ps);
     return out;
-}
-
-/* ---- The decision of one write ------------------------------------------ */
-
-int expr_write_apply(const struct expr_write *w, const json_t *old,
-                     json_t **new_item, json_t **updated_old,
-                     json_t **updated_new, struct err *err)
-{
-    int ok = 1;
-
-    *new_item = NULL;
-    if (updated_old)
-        *updated_old = NULL;
-    if (updated_new)
-        *updated_new = NULL;
-    if (w->cond && expr_eval_condition(w->cond, old, &ok, err) < 0)
-        return -1;
-    if (!ok)
-        return err_set(err, ERR_CONFLICT, "The conditional request failed");
-    if (w->remove)
-        return 0;
-    if (!w->update) {
-        *new_item = json_deep_copy(w->item ? w->item : old ? old : w->key);
-        return 0;
-    }
-    json_t *next = expr_apply_update(w->update, old ? old : w->key, updated_old,
-                                     updated_new, err);
-    if (!next)
-        return -1;
-    const char *name;
-    json_t *v;
-    json_object_foreach((json_t *)(uintptr_t)w->key, name, v)
-    {
-        if (!json_equal(json_object_get(next, name), v)) {
-            json_decref(next);
-            if (updated_old) {
-                json_decref(*updated_old);
-                *updated_old = NULL;
-            }
-            if (updated_new) {
-                json_decref(*updated_new);
-                *updated_new = NULL;
-            }
-            return err_set(err, ERR_BAD_REQUEST,
-                           "One or more parameter values were invalid: "
-                           "Cannot update attribute %s. This attribute is "
-                           "part of the key",
-                           name);
-        }
-    }
-    *new_item = next;
-    return 0;
 }
