@@ -64,8 +64,7 @@ static json_t *update_value(const struct node *n, const json_t *item,
         return NULL;
     }
     if (n->k == N_LIST_APPEND) {
-        if (strcmp(expr_vtype(a, &pa), "L") ||
-            strcmp(expr_vtype(b, &pb), "L")) {
+        if (strcmp(attr_type(a, &pa), "L") || strcmp(attr_type(b, &pb), "L")) {
             json_decref(a);
             json_decref(b);
             return bad_type(err);
@@ -74,7 +73,7 @@ static json_t *update_value(const struct node *n, const json_t *item,
         json_decref(b);
         return a;
     }
-    if (strcmp(expr_vtype(a, &pa), "N") || strcmp(expr_vtype(b, &pb), "N")) {
+    if (strcmp(attr_type(a, &pa), "N") || strcmp(attr_type(b, &pb), "N")) {
         rc = -1;
         bad_type(err);
     } else if (n->k == N_PLUS) {
@@ -145,7 +144,7 @@ static int add_to(json_t *cur, json_t *v, struct err *err)
 {
     char out[ATTR_NUMBER_MAX];
     const json_t *pc, *pv;
-    const char *tc = expr_vtype(cur, &pc), *tv = expr_vtype(v, &pv);
+    const char *tc = attr_type(cur, &pc), *tv = attr_type(v, &pv);
     size_t i, n;
     json_t *m;
     int rc = 0;
@@ -178,7 +177,7 @@ static int add_to(json_t *cur, json_t *v, struct err *err)
 static int delete_from(json_t *cur, json_t *v, struct err *err)
 {
     const json_t *pc, *pv;
-    const char *tc = expr_vtype(cur, &pc), *tv = expr_vtype(v, &pv);
+    const char *tc = attr_type(cur, &pc), *tv = attr_type(v, &pv);
     json_t *keep, *m;
     size_t i, n;
     int rc;
@@ -279,7 +278,7 @@ static int levels_over(const json_t *m, int level)
     if (json_is_array(m)) {
         json_array_foreach(expr_unconst(m), i, v)
         {
-            t = expr_vtype(v, &pl);
+            t = attr_type(v, &pl);
             if ((!strcmp(t, "M") || !strcmp(t, "L")) &&
                 (level + 1 > ATTR_MAX_DEPTH || levels_over(pl, level + 1)))
                 return 1;
@@ -288,7 +287,7 @@ static int levels_over(const json_t *m, int level)
     }
     json_object_foreach(expr_unconst(m), key, v)
     {
-        t = expr_vtype(v, &pl);
+        t = attr_type(v, &pl);
         if ((!strcmp(t, "M") || !strcmp(t, "L")) &&
             (level + 1 > ATTR_MAX_DEPTH || levels_over(pl, level + 1)))
             return 1;

@@ -989,9 +989,76 @@ static void typed_text_refuses_the_unexpected(void **state)
     buf_fini(&b);
 }
 
+static json_t *jl(const char *text)
+{
+    json_t *j = json_loads(text, 0, NULL);
+
+    if (!j)
+        fail_msg("bad JSON in test: %s", text);
+    return j;
+}
+
+static void type_of_typed_values(void **state)
+{
+    const json_t *p = (const json_t *)1;
+    json_t *v = jl("{\"NS\": [\"1\"]}");
+
+    (void)state;
+    assert_string_equal(attr_type(v, &p), "NS");
+    assert_ptr_equal(p, json_object_get(v, "NS"));
+    json_decref(v);
+    v = jl("{\"X\": 1}");
+    assert_string_equal(attr_type(v, &p), "");
+    assert_null(p);
+    json_decref(v);
+    v = jl("{\"S\": \"a\", \"N\": \"1\"}");
+    assert_string_equal(attr_type(v, NULL), "");
+    json_decref(v);
+    assert_string_equal(attr_type(NULL, NULL), "");
+}
+
+static void value_equality(void **state)
+{
+    static const char *const same[][2] = {
+        {"{\"N\": \"1\"}", "{\"N\": \"1\"}"},
+        {"{\"S\": \"a\"}", "{\"S\": \"a\"}"},
+        {"{\"B\": \"AAE=\"}", "{\"B\": \"AAE=\"}"},
+        {"{\"SS\": [\"a\", \"b\"]}", "{\"SS\": [\"b\", \"a\"]}"},
+        {"{\"L\": [{\"N\": \"1\"}, {\"NULL\": true}]}",
+         "{\"L\": [{\"N\": \"1\"}, {\"NULL\": true}]}"},
+        {"{\"M\": {\"x\": {\"BOOL\": true}, \"y\": {\"S\": \"\"}}}",
+         "{\"M\": {\"y\": {\"S\": \"\"}, \"x\": {\"BOOL\": true}}}"},
+    };
+    static const char *const differ[][2] = {
+        {"{\"N\": \"1\"}", "{\"S\": \"1\"}"},
+        {"{\"S\": \"a\"}", "{\"S\": \"ab\"}"},
+        {"{\"BOOL\": true}", "{\"BOOL\": false}"},
+        {"{\"L\": [{\"N\": \"1\"}]}", "{\"L\": [{\"N\": \"2\"}]}"},
+        {"{\"M\": {\"x\": {\"N\": \"1\"}}}",
+         "{\"M\": {\"y\": {\"N\": \"1\"}}}"},
+        {"{\"X\": 1}", "{\"X\": 1}"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        json_t *a = jl(same[i][0]), *b = jl(same[i][1]);
+        assert_true(attr_value_equal(a, b));
+        json_decref(a);
+        json_decref(b);
+    }
+    for (size_t i = 0; i < sizeof differ / sizeof differ[0]; i++) {
+        json_t *a = jl(differ[i][0]), *b = jl(differ[i][1]);
+        assert_false(attr_value_equal(a, b));
+        json_decref(a);
+        json_decref(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(type_of_typed_values),
+        cmocka_unit_test(value_equality),
         cmocka_unit_test(number_canonical_forms),
         cmocka_unit_test(number_range_limits),
         cmocka_unit_test(number_significant_digits),
