@@ -154,24 +154,15 @@ int item_return_parse(const char *name, int allow_update, enum item_return *out,
 
 const json_t *item_returned(const struct item_write *w, enum item_return rv)
 {
-    const json_t *attrs = NULL;
+    const json_t *const parts[] = {
+        [ITEM_RETURN_NONE] = NULL,
+        [ITEM_RETURN_ALL_OLD] = w->old,
+        [ITEM_RETURN_UPDATED_OLD] = w->upd_old,
+        [ITEM_RETURN_ALL_NEW] = w->new_item,
+        [ITEM_RETURN_UPDATED_NEW] = w->upd_new,
+    };
+    const json_t *attrs = parts[rv];
 
-    switch (rv) {
-    case ITEM_RETURN_NONE:
-        break;
-    case ITEM_RETURN_ALL_OLD:
-        attrs = w->old;
-        break;
-    case ITEM_RETURN_UPDATED_OLD:
-        attrs = w->upd_old;
-        break;
-    case ITEM_RETURN_ALL_NEW:
-        attrs = w->new_item;
-        break;
-    case ITEM_RETURN_UPDATED_NEW:
-        attrs = w->upd_new;
-        break;
-    }
     return attrs && json_object_size(attrs) ? attrs : NULL;
 }
 
