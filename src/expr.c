@@ -12,7 +12,7 @@
  * This file: the parsed forms' lifetime and the attribute value helpers the
  * parts share (expr_impl.h). The parts: expr_reserved.c (reserved words),
  * expr_parse.c (lexer, parser, usage), expr_eval.c (comparison, conditions,
- * filters), expr_update.c (updates, the decision of one write),
+ * filters), expr_update.c (updates; the decision of a write is item.c),
  * expr_project.c (projections), expr_key.c (key conditions).
  */
 #include "expr.h"
