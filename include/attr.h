@@ -121,6 +121,25 @@ int attr_typed_text_to_plain(struct buf *out, const char *text, size_t len);
 int attr_typed_text_check(const char *text, size_t len);
 
 /*
+ * The type of the typed attribute value v (DynamoDB's AttributeValue): the
+ * name of its one member when v is an object of exactly one member named
+ * for a known type ("S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS",
+ * "BS"; a static string), with *payload (when payload is not NULL) that
+ * member's value, borrowed from v. Otherwise "" and *payload NULL. Does not
+ * check the payload's JSON kind (attr_typed_value does).
+ */
+const char *attr_type(const json_t *v, const json_t **payload);
+
+/*
+ * Whether the typed attribute values a and b (borrowed) are one value, as
+ * DynamoDB's = compares them: the same type (attr_type; "" is equal to
+ * nothing) and N by value, B by its bytes, S by its bytes, BOOL and NULL
+ * alike, sets as attr_set_equal (any order), L element by element, M
+ * member by member in any order. 1 or 0. Pure; any thread.
+ */
+int attr_value_equal(const json_t *a, const json_t *b);
+
+/*
  * The size of a typed item in bytes by DynamoDB's rules ("Item sizes and
  * formats", DynamoDB Developer Guide): each attribute name's UTF-8 length plus
  * its value's size; S and B by their bytes, N about (significant digits / 2 +

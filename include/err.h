@@ -102,5 +102,14 @@ int err_http_status(enum err_kind kind);
 const char *err_ddb_type(enum err_kind kind);
 /* The default message for kind; a static string. */
 const char *err_default_message(enum err_kind kind);
+/*
+ * The Code of a TransactWriteItems CancellationReason (DynamoDB API
+ * Reference, "CancellationReason") for an action that ended with kind: a
+ * static string, "None" for ERR_NONE, "ConditionalCheckFailed" for
+ * ERR_CONFLICT and ERR_PRECONDITION, "ValidationError" for ERR_BAD_REQUEST,
+ * "InternalServerError" for any other kind. Used by store_transact's
+ * message and by item's CancellationReasons, so the two always agree.
+ */
+const char *err_reason_code(enum err_kind kind);
 
 #endif

@@ -225,33 +225,4 @@ int expr_is_reserved(const char *name, size_t len);
  */
 int expr_mentions(const struct expr *e, const char *name);
 
-/* The inputs of one DynamoDB write's decision; all borrowed. */
-struct expr_write {
-    const struct expr *cond;   /* ConditionExpression, or NULL */
-    const struct expr *update; /* UpdateItem's expression, or NULL */
-    const json_t *item;        /* PutItem's whole new item, or NULL */
-    const json_t *key;         /* the item's key attributes ({pk: v, ...}) */
-    int remove;                /* DeleteItem, or a ConditionCheck */
-};
-
-/*
- * Decide a write of PutItem, UpdateItem, DeleteItem or a transaction action
- * against the current item old (borrowed; NULL when there is none), as
- * DynamoDB does: the condition must hold on old; then a delete leaves no
- * item, a put is w->item, an update applies w->update to old (or to the key
- * alone when there is no item, as UpdateItem creates it), and an update
- * with neither writes old (or the key) again. An update may not change a
- * key attribute.
- *
- * On success returns 0 with *new_item a new reference to the item to store,
- * or NULL for none; *updated_old / *updated_new (when not NULL) receive
- * UpdateItem's touched parts (see expr_apply_update). Returns -1 with
- * ERR_CONFLICT "The conditional request failed" when the condition does not
- * hold, or ERR_BAD_REQUEST (an update error; "Cannot update attribute <k>.
- * This attribute is part of the key"); all outputs are NULL then.
- */
-int expr_write_apply(const struct expr_write *w, const json_t *old,
-                     json_t **new_item, json_t **updated_old,
-                     json_t **updated_new, struct err *err);
-
 #endif

@@ -585,11 +585,10 @@ struct store_write_op {
  * (ERR_NONE for the actions that passed), and -1 is returned with err
  * ERR_CONFLICT and DynamoDB's message "Transaction cancelled, please refer
  * cancellation reasons for specific reasons [ConditionalCheckFailed,
- * None]" (ERR_CONFLICT and ERR_PRECONDITION name ConditionalCheckFailed,
- * ERR_BAD_REQUEST ValidationError, ERR_NONE None, others their kind's
- * default message): DynamoDB's TransactionCanceledException with
- * CancellationReasons. Any other failure returns -1 with err of another
- * kind, reasons all ERR_NONE, nothing written. fn must not call the store.
+ * None]" (each action's err_reason_code): DynamoDB's
+ * TransactionCanceledException with CancellationReasons. Any other failure
+ * returns -1 with err of another kind, reasons all ERR_NONE, nothing written.
+ * fn must not call the store.
  */
 int store_transact(struct store *s, const struct store_write_op *ops, size_t n,
                    struct err *reasons, struct err *err);

@@ -1,6 +1,7 @@
 /*
  * attr — DynamoDB attribute values held as jansson JSON in the wire shape,
- * exact decimal numbers, and the plain-JSON face the REST API shows.
+ * their type and equality, and the plain-JSON face the REST API shows.
+ * Number arithmetic is attr_number.c.
  *
  * Not storage and not expressions: no SQLite, no HTTP, no condition logic.
  * Numbers are handled as digit strings throughout; a double never carries a
@@ -8,6 +9,7 @@
  */
 #include "attr.h"
 #include "attr_impl.h"
+#include "b64.h"
 #include "xalloc.h"
 
 #include <stdint.h>
@@ -15,16 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* DynamoDB's Number limits: precision, and the decimal exponents of the
- * largest and smallest non-zero magnitudes (9.99...E+125, 1E-130). */
-#define NUM_MAX_DIGITS 38
-#define NUM_MAX_EXP 125
-#define NUM_MIN_EXP (-130)
-/* Exponents are clamped here while read: anything this large is already out
- * of range, and the clamp keeps "1e99999999999999999999" from overflowing. */
-#define NUM_EXP_CLAMP 1000000000000LL
-/* How much of a bad number's text goes into the error message. */
-#define NUM_ECHO_MAX 200
 /* How request bodies are read: a scalar is "not an object" rather than
  * "not JSON", a repeated name is refused, and U+0000 in a string is data
  * (DynamoDB stores it). */
@@ -43,11 +35,6 @@ struct toks {
     size_t n, cap, next;
 };
 
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 /* jansson's iteration API takes json_t * although it only reads; this is the
  * one place the const of a borrowed value is dropped for it. */
 static json_t *unconst(const json_t *j)
@@ -55,160 +42,9 @@ static json_t *unconst(const json_t *j)
     return (json_t *)(uintptr_t)j;
 }
 
-static int bad_number(const char *s, size_t n, struct err *err)
-{
-    size_t show = n;
-
-    /* Cut long text on a UTF-8 boundary so the message stays valid text. */
-    if (show > NUM_ECHO_MAX) {
-        show = NUM_ECHO_MAX;
-        while (show > 0 && ((unsigned char)s[show] & 0xC0) == 0x80)
-            show--;
-    }
-    return err_set(err, ERR_BAD_REQUEST,
-                   "The parameter cannot be converted to a numeric value: "
-                   "%.*s%s",
-                   (int)show, s, show < n ? "..." : "");
-}
-
-int attr_number_canonical(const char *s, size_t n, char out[ATTR_NUMBER_MAX],
-                          struct err *err)
-{
-    size_t i = 0, mant, ndig = 0, int_len = 0;
-    long long first = -1, last = -1, exp = 0, msp, k, p;
-    int neg = 0, point = 0;
-    char dig[NUM_MAX_DIGITS];
-    char *o = out;
-
-    if (i < n && (s[i] == '+' || s[i] == '-'))
-        neg = s[i++] == '-';
-    mant = i;
-    for (; i < n; i++) {
-        if (is_digit(s[i])) {
-            if (s[i] != '0') {
-                if (first < 0)
-                    first = (long long)ndig;
-                last = (long long)ndig;
-            }
-            ndig++;
-            if (!point)
-                int_len++;
-        } else if (s[i] == '.' && !point) {
-            point = 1;
-        } else {
-            break;
-        }
-    }
-    if (ndig == 0)
-        return bad_number(s, n, err);
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        int eneg = 0;
-        size_t e0;
-
-        i++;
-        if (i < n && (s[i] == '+' || s[i] == '-'))
-            eneg = s[i++] == '-';
-        for (e0 = i; i < n && is_digit(s[i]); i++)
-            if (exp < NUM_EXP_CLAMP)
-                exp = exp * 10 + (s[i] - '0');
-        if (i == e0)
-            return bad_number(s, n, err);
-        if (eneg)
-            exp = -exp;
-    }
-    if (i != n)
-        return bad_number(s, n, err);
-
-    if (first < 0) {
-        strcpy(out, "0");
-        return 0;
-    }
-    k = last - first + 1;
-    if (k > NUM_MAX_DIGITS)
-        return err_set(err, ERR_BAD_REQUEST,
-                       "Attempting to store more than 38 significant digits "
-                       "in a Number");
-    /* msp: the decimal place of the most significant digit; p: the least. */
-    msp = (long long)int_len - 1 - first + exp;
-    p = msp - (k - 1);
-    if (msp > NUM_MAX_EXP)
-        return err_set(err, ERR_BAD_REQUEST,
-                       "Number overflow. Attempting to store a number with "
-                       "magnitude larger than supported range");
-    if (msp < NUM_MIN_EXP)
-        return err_set(err, ERR_BAD_REQUEST,
-                       "Number underflow. Attempting to store a number with "
-                       "magnitude smaller than supported range");
-
-    ndig = 0;
-    for (i = mant; ndig <= (size_t)last; i++) {
-        if (!is_digit(s[i]))
-            continue;
-        if (ndig >= (size_t)first)
-            dig[ndig - (size_t)first] = s[i];
-        ndig++;
-    }
-
-    if (neg)
-        *o++ = '-';
-    if (msp < 0) {
-        *o++ = '0';
-        *o++ = '.';
-        memset(o, '0', (size_t)(-msp - 1));
-        o += -msp - 1;
-        memcpy(o, dig, (size_t)k);
-        o += k;
-    } else if (p >= 0) {
-        memcpy(o, dig, (size_t)k);
-        o += k;
-        memset(o, '0', (size_t)p);
-        o += p;
-    } else {
-        memcpy(o, dig, (size_t)msp + 1);
-        o += msp + 1;
-        *o++ = '.';
-        memcpy(o, dig + msp + 1, (size_t)(k - msp - 1));
-        o += k - msp - 1;
-    }
-    *o = '\0';
-    return 0;
-}
-
-int attr_json_number_ok(const char *s, size_t n)
-{
-    size_t i = 0, d;
-
-    if (i < n && s[i] == '-')
-        i++;
-    if (i < n && s[i] == '0') {
-        i++;
-    } else {
-        for (d = i; i < n && is_digit(s[i]); i++)
-            ;
-        if (i == d)
-            return 0;
-    }
-    if (i < n && s[i] == '.') {
-        for (d = ++i; i < n && is_digit(s[i]); i++)
-            ;
-        if (i == d)
-            return 0;
-    }
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        if (i < n && (s[i] == '+' || s[i] == '-'))
-            i++;
-        for (d = i; i < n && is_digit(s[i]); i++)
-            ;
-        if (i == d)
-            return 0;
-    }
-    return i == n;
-}
-
 static int is_number_char(char c)
 {
-    return is_digit(c) || c == '-' || c == '+' || c == '.' || c == 'e' ||
+    return attr_is_digit(c) || c == '-' || c == '+' || c == '.' || c == 'e' ||
            c == 'E';
 }
 
@@ -232,7 +68,7 @@ static void scan_numbers(const char *s, size_t len, char *copy, struct toks *t)
             i++;
             continue;
         }
-        if (s[i] != '-' && !is_digit(s[i])) {
+        if (s[i] != '-' && !attr_is_digit(s[i])) {
             i++;
             continue;
         }
@@ -468,23 +304,88 @@ out:
     return item;
 }
 
-/* The single type key of a well-formed attribute value, and its payload. */
-static const char *type_of(const json_t *value, const json_t **payload)
+const char *attr_type(const json_t *value, const json_t **payload)
 {
     static const char *const types[] = {"S", "N", "B",  "BOOL", "NULL",
                                         "M", "L", "SS", "NS",   "BS"};
     const json_t *p;
 
+    if (payload)
+        *payload = NULL;
     if (!json_is_object(value) || json_object_size(value) != 1)
-        return NULL;
+        return "";
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         p = json_object_get(value, types[i]);
         if (p) {
-            *payload = p;
+            if (payload)
+                *payload = p;
             return types[i];
         }
     }
-    return NULL;
+    return "";
+}
+
+/* Whether two payloads of the scalar type t (S, N or B) are one value:
+ * numbers by value, binary by its bytes (text that does not decode as
+ * text), strings by their bytes. */
+static int scalar_equal(const char *t, const json_t *a, const json_t *b)
+{
+    size_t na, nb;
+    unsigned char *x, *y;
+    int eq;
+
+    if (!json_is_string(a) || !json_is_string(b))
+        return a == b;
+    if (t[0] == 'N')
+        return attr_number_compare(json_string_value(a),
+                                   json_string_value(b)) == 0;
+    na = json_string_length(a);
+    nb = json_string_length(b);
+    if (t[0] != 'B')
+        return na == nb &&
+               !memcmp(json_string_value(a), json_string_value(b), na);
+    x = b64_decode(json_string_value(a), na, &na);
+    y = b64_decode(json_string_value(b), nb, &nb);
+    if (!x || !y)
+        eq = !strcmp(json_string_value(a), json_string_value(b));
+    else
+        eq = na == nb && !memcmp(x, y, na);
+    free(x);
+    free(y);
+    return eq;
+}
+
+int attr_value_equal(const json_t *a, const json_t *b)
+{
+    const json_t *pa, *pb, *y;
+    const char *ta = attr_type(a, &pa), *tb = attr_type(b, &pb), *key;
+    json_t *x;
+    size_t i;
+
+    if (strcmp(ta, tb) != 0 || !*ta)
+        return 0;
+    if (!strcmp(ta, "S") || !strcmp(ta, "N") || !strcmp(ta, "B"))
+        return scalar_equal(ta, pa, pb);
+    if (!strcmp(ta, "BOOL") || !strcmp(ta, "NULL"))
+        return json_equal(pa, pb);
+    if (!strcmp(ta, "SS") || !strcmp(ta, "NS") || !strcmp(ta, "BS"))
+        return attr_set_equal(pa, pb);
+    if (!strcmp(ta, "L")) {
+        if (json_array_size(pa) != json_array_size(pb))
+            return 0;
+        for (i = 0; i < json_array_size(pa); i++)
+            if (!attr_value_equal(json_array_get(pa, i), json_array_get(pb, i)))
+                return 0;
+        return 1;
+    }
+    if (json_object_size(pa) != json_object_size(pb))
+        return 0;
+    json_object_foreach(unconst(pa), key, x)
+    {
+        if (!(y = json_object_get(pb, key)) || !attr_value_equal(x, y))
+            return 0;
+    }
+    return 1;
 }
 
 static void write_number(struct buf *out, const json_t *n)
@@ -553,10 +454,10 @@ void attr_write_plain_item(struct buf *out, const json_t *item)
 void attr_write_plain_value(struct buf *out, const json_t *value)
 {
     const json_t *p = NULL;
-    const char *type = type_of(value, &p);
+    const char *type = attr_type(value, &p);
     size_t i;
 
-    if (!type) {
+    if (!*type) {
         buf_puts(out, "null");
     } else if (!strcmp(type, "S") || !strcmp(type, "B")) {
         write_string(out, p);
@@ -598,7 +499,7 @@ static size_t number_size(const json_t *n)
     /* Count from the first non-zero digit to the last, ignoring the point:
      * leading and trailing zeros are not stored. */
     for (i = 0; i < len; i++) {
-        if (!is_digit(s[i]))
+        if (!attr_is_digit(s[i]))
             continue;
         if (s[i] != '0') {
             seen = 1;
@@ -642,10 +543,10 @@ static size_t map_size(const json_t *m)
 static size_t value_size(const json_t *value)
 {
     const json_t *p = NULL;
-    const char *type = type_of(value, &p);
+    const char *type = attr_type(value, &p);
     size_t i, size = 0;
 
-    if (!type)
+    if (!*type)
         return 0;
     switch (type[0]) {
     case 'S':
@@ -695,172 +596,4 @@ size_t attr_item_size(const json_t *item)
     if (!json_is_object(item))
         return 0;
     return map_size(item);
-}
-
-/* A number split into its sign, integer digits (leading zeros skipped, so
- * zero's integer part is empty) and fraction digits. */
-struct dec {
-    int neg;
-    const char *ip, *fp;
-    size_t il, fl;
-};
-
-static int dec_split(const char *s, struct dec *d)
-{
-    d->neg = *s == '-';
-    if (d->neg)
-        s++;
-    if (!is_digit(*s))
-        return -1;
-    for (d->ip = s; is_digit(*s); s++)
-        ;
-    d->il = (size_t)(s - d->ip);
-    d->fp = s;
-    d->fl = 0;
-    if (*s == '.') {
-        for (d->fp = ++s; is_digit(*s); s++)
-            ;
-        d->fl = (size_t)(s - d->fp);
-        if (d->fl == 0)
-            return -1;
-    }
-    if (*s != '\0')
-        return -1;
-    while (d->il > 0 && d->ip[0] == '0') {
-        d->ip++;
-        d->il--;
-    }
-    return 0;
-}
-
-static int dec_is_zero(const struct dec *d)
-{
-    if (d->il > 0)
-        return 0;
-    for (size_t i = 0; i < d->fl; i++)
-        if (d->fp[i] != '0')
-            return 0;
-    return 1;
-}
-
-static int dec_mag_cmp(const struct dec *a, const struct dec *b)
-{
-    size_t n = a->fl > b->fl ? a->fl : b->fl;
-    int c;
-
-    if (a->il != b->il)
-        return a->il < b->il ? -1 : 1;
-    c = memcmp(a->ip, b->ip, a->il);
-    if (c)
-        return c < 0 ? -1 : 1;
-    for (size_t i = 0; i < n; i++) {
-        char ca = i < a->fl ? a->fp[i] : '0';
-        char cb = i < b->fl ? b->fp[i] : '0';
-
-        if (ca != cb)
-            return ca < cb ? -1 : 1;
-    }
-    return 0;
-}
-
-int attr_number_compare(const char *a, const char *b)
-{
-    struct dec x, y;
-    int nx, ny, m;
-
-    /* Text that is not a number has no value to compare: keep a total
-     * order anyway so callers that sort never see an inconsistent one. */
-    if (dec_split(a, &x) < 0 || dec_split(b, &y) < 0)
-        return strcmp(a, b);
-    nx = x.neg && !dec_is_zero(&x);
-    ny = y.neg && !dec_is_zero(&y);
-    if (nx != ny)
-        return nx ? -1 : 1;
-    m = dec_mag_cmp(&x, &y);
-    return nx ? -m : m;
-}
-
-/* Room for the digits of any two canonical numbers lined up on the point:
- * 126 integer digits, 1 carry, 167 fraction digits. */
-#define DEC_WORK (2 * ATTR_NUMBER_MAX)
-
-/* Lay d's digits out in il integer places and fl fraction places. */
-static void dec_place(const struct dec *d, size_t il, size_t fl, char *out)
-{
-    memset(out, 0, il + fl);
-    for (size_t i = 0; i < d->il; i++)
-        out[il - d->il + i] = (char)(d->ip[i] - '0');
-    for (size_t i = 0; i < d->fl; i++)
-        out[il + i] = (char)(d->fp[i] - '0');
-}
-
-static int add_or_subtract(const char *a, const char *b, int subtract,
-                           char out[ATTR_NUMBER_MAX], struct err *err)
-{
-    char ca[ATTR_NUMBER_MAX], cb[ATTR_NUMBER_MAX];
-    char dx[DEC_WORK], dy[DEC_WORK], text[DEC_WORK + 4];
-    const char *big, *small;
-    struct dec x, y;
-    size_t il, fl, n, t = 0;
-    int neg, carry = 0;
-
-    /* Canonical first: it validates the operands and bounds their length,
-     * which sizes every buffer here. NULL (a stored value that is not a
-     * string) is no number either. */
-    if (!a || !b)
-        return bad_number("", 0, err);
-    if (attr_number_canonical(a, strlen(a), ca, err) < 0 ||
-        attr_number_canonical(b, strlen(b), cb, err) < 0)
-        return -1;
-    if (dec_split(ca, &x) < 0 || dec_split(cb, &y) < 0)
-        return err_set(err, ERR_INTERNAL, "canonical number did not split");
-    y.neg ^= subtract;
-    fl = x.fl > y.fl ? x.fl : y.fl;
-    il = (x.il > y.il ? x.il : y.il) + 1;
-    n = il + fl;
-    dec_place(&x, il, fl, dx);
-    dec_place(&y, il, fl, dy);
-    if (x.neg == y.neg) {
-        neg = x.neg;
-        for (size_t i = n; i-- > 0;) {
-            int s = dx[i] + dy[i] + carry;
-
-            carry = s >= 10;
-            dx[i] = (char)(s % 10);
-        }
-    } else {
-        /* Subtract the smaller magnitude from the larger; the sign is the
-         * larger one's. */
-        int xbig = dec_mag_cmp(&x, &y) >= 0;
-
-        neg = xbig ? x.neg : y.neg;
-        big = xbig ? dx : dy;
-        small = xbig ? dy : dx;
-        for (size_t i = n; i-- > 0;) {
-            int s = big[i] - small[i] - carry;
-
-            carry = s < 0;
-            dx[i] = (char)(s < 0 ? s + 10 : s);
-        }
-    }
-    if (neg)
-        text[t++] = '-';
-    for (size_t i = 0; i < n; i++) {
-        if (i == il)
-            text[t++] = '.';
-        text[t++] = (char)('0' + dx[i]);
-    }
-    return attr_number_canonical(text, t, out, err);
-}
-
-int attr_number_add(const char *a, const char *b, char out[ATTR_NUMBER_MAX],
-                    struct err *err)
-{
-    return add_or_subtract(a, b, 0, out, err);
-}
-
-int attr_number_subtract(const char *a, const char *b,
-                         char out[ATTR_NUMBER_MAX], struct err *err)
-{
-    return add_or_subtract(a, b, 1, out, err);
 }

@@ -8,6 +8,7 @@
 #include "attr.h"
 #include "clock.h"
 #include "ddb_impl.h"
+#include "item.h"
 #include "xalloc.h"
 
 #include <openssl/evp.h>
@@ -208,37 +209,26 @@ struct action {
     json_t *item;
     struct expr_usage usage;
     struct expr *cond, *update;
-    const char *rvf; /* ReturnValuesOnConditionCheckFailure */
-    json_t *old;
+    struct item_write w; /* its inputs borrowed from the members above */
 };
 
 static void action_fini(struct action *a)
 {
+    item_write_fini(&a->w);
     store_table_desc_fini(&a->desc);
     json_decref(a->key);
     json_decref(a->item);
-    json_decref(a->old);
     expr_free(a->cond);
     expr_free(a->update);
     expr_usage_fini(&a->usage);
-}
-
-static int action_decide(void *ctx, const json_t *old, const char *old_etag,
-                         json_t **new_item, struct err *err)
-{
-    struct action *a = ctx;
-    struct expr_write w = {a->cond, a->update, a->kind == 'P' ? a->item : NULL,
-                           a->key, a->kind == 'D' || a->kind == 'C'};
-
-    (void)old_etag;
-    a->old = old ? json_deep_copy(old) : NULL;
-    return expr_write_apply(&w, old, new_item, NULL, NULL, err);
 }
 
 /* Parse one Put / Update / Delete / ConditionCheck member into a. */
 static int action_parse(struct ddb *d, char kind, const json_t *p,
                         struct action *a, struct err *err)
 {
+    const char *rvf;
+
     a->kind = kind;
     expr_usage_init(&a->usage);
     if (ddb_req_string(p, "TableName", &a->table, err) < 0 ||
@@ -246,12 +236,12 @@ static int action_parse(struct ddb *d, char kind, const json_t *p,
         return -1;
     if (kind == 'P') {
         if (!(a->item = ddb_item(json_object_get(p, "Item"), "item", err)) ||
-            !(a->key = ddb_key_of(&a->desc, a->item, err)))
+            !(a->key = item_key_of(&a->desc, a->item, err)))
             return -1;
     } else if (!(a->key = ddb_key_param(p, "Key", err))) {
         return -1;
     }
-    if (ddb_opt_string(p, "ReturnValuesOnConditionCheckFailure", &a->rvf, err) <
+    if (ddb_opt_string(p, "ReturnValuesOnConditionCheckFailure", &rvf, err) <
             0 ||
         ddb_expr(p, "ConditionExpression", EXPR_CONDITION, &a->usage, &a->cond,
                  err) < 0 ||
@@ -264,34 +254,26 @@ static int action_parse(struct ddb *d, char kind, const json_t *p,
                        "1 validation error detected: Value null at "
                        "'conditionExpression' failed to satisfy constraint: "
                        "Member must not be null");
+    a->w =
+        (struct item_write){.cond = a->cond,
+                            .update = a->update,
+                            .item = a->item,
+                            .key = a->key,
+                            .remove = kind == 'D' || kind == 'C',
+                            .old_on_failure = rvf && !strcmp(rvf, "ALL_OLD")};
     return 0;
 }
 
 /* ------------------------------------------------------------------ */
 /* TransactWriteItems                                                  */
 
-static const char *reason_code(enum err_kind kind)
-{
-    switch (kind) {
-    case ERR_NONE:
-        return "None";
-    case ERR_CONFLICT:
-    case ERR_PRECONDITION:
-        return "ConditionalCheckFailed";
-    case ERR_BAD_REQUEST:
-        return "ValidationError";
-    default:
-        return "InternalServerError";
-    }
-}
-
 json_t *ddb_transact_write_items(struct ddb *d, json_t *in, json_t **extra,
                                  struct err *err)
 {
     json_t *list = json_object_get(in, "TransactItems"), *out = NULL;
     struct action *acts = NULL;
-    struct store_write_op *ops = NULL;
-    struct err *reasons = NULL;
+    struct item_action *ops = NULL;
+    json_t *reasons = NULL;
     const char *token;
     unsigned char digest[SHA256_DIGEST_LENGTH];
     size_t n = json_array_size(list), i;
@@ -321,7 +303,6 @@ json_t *ddb_transact_write_items(struct ddb *d, json_t *in, json_t **extra,
     }
     acts = xcalloc(n, sizeof *acts);
     ops = xcalloc(n, sizeof *ops);
-    reasons = xcalloc(n, sizeof *reasons);
     json_array_foreach(list, i, t)
     {
         static const char *const kinds[] = {"Put", "Update", "Delete",
@@ -339,27 +320,11 @@ json_t *ddb_transact_write_items(struct ddb *d, json_t *in, json_t **extra,
         }
         if (action_parse(d, kind, p, &acts[i], err) < 0)
             goto out;
-        ops[i] = (struct store_write_op){acts[i].table, acts[i].key,
-                                         action_decide, &acts[i], kind == 'C'};
+        ops[i] = (struct item_action){acts[i].table, &acts[i].w, kind == 'C'};
     }
-    if (store_transact(d->store, ops, n, reasons, err) < 0) {
-        if (err->kind != ERR_CONFLICT)
-            goto out;
-        json_t *list_out = json_array();
-        for (i = 0; i < n; i++) {
-            json_t *r =
-                json_pack("{s:s}", "Code", reason_code(reasons[i].kind));
-            if (reasons[i].kind != ERR_NONE)
-                json_object_set_new(r, "Message", json_string(reasons[i].msg));
-            if (reasons[i].kind == ERR_CONFLICT && acts[i].rvf &&
-                !strcmp(acts[i].rvf, "ALL_OLD") && acts[i].old)
-                json_object_set(r, "Item", acts[i].old);
-            json_array_append_new(list_out, r);
-        }
-        *extra = json_pack("{s:o}", "CancellationReasons", list_out);
-        char msg[ERR_MSG_SIZE];
-        snprintf(msg, sizeof msg, "%s", err->msg);
-        err_set(err, ERR_TXN_CANCELLED, "%s", msg);
+    if (item_transact(d->store, ops, n, &reasons, err) < 0) {
+        if (reasons)
+            *extra = json_pack("{s:o}", "CancellationReasons", reasons);
         goto out;
     }
     if (token)
@@ -370,7 +335,6 @@ out:
         action_fini(&acts[i]);
     free(acts);
     free(ops);
-    free(reasons);
     return out;
 }
 
@@ -601,8 +565,7 @@ json_t *ddb_batch_write_item(struct ddb *d, json_t *in, json_t **extra,
         }
     }
     for (size_t i = 0; i < n && rc == 0; i++)
-        rc = store_mutate_item(d->store, acts[i].table, acts[i].key,
-                               action_decide, &acts[i], NULL, err);
+        rc = item_write(d->store, acts[i].table, &acts[i].w, err);
 out:
     for (size_t i = 0; i < total; i++)
         action_fini(&acts[i]);

@@ -95,11 +95,6 @@ int ddb_constraint(struct err *err, const char *value, const char *member,
 int ddb_table(struct ddb *d, const char *table, struct store_table_desc *desc,
               struct err *err);
 
-/* The table key of item (new reference: {pk: v[, sk: v]}), or NULL with
- * DynamoDB's "Missing the key <k> in the item" / "Type mismatch for key". */
-json_t *ddb_key_of(const struct store_table_desc *desc, const json_t *item,
-                   struct err *err);
-
 /* A checked Key parameter (new reference) or NULL with err. */
 json_t *ddb_key_param(const json_t *in, const char *member, struct err *err);
 

@@ -1,69 +1,16 @@
 /*
- * ddb_item — PutItem, GetItem, UpdateItem, DeleteItem. Conditions and
- * updates are evaluated inside the store's write transaction (a
- * store_mutate_fn), so a condition and the write it guards are atomic.
+ * ddb_item — PutItem, GetItem, UpdateItem, DeleteItem: their parameters
+ * read and their answers rendered. The write itself (condition, update or
+ * put, ReturnValues) is item's, decided inside the store's write
+ * transaction.
  */
 #include "attr.h"
 #include "ddb_impl.h"
+#include "item.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define INVALID "One or more parameter values were invalid: "
-
-/* One write's decision inputs and what it leaves for the answer. */
-struct write {
-    const struct store_table_desc *desc;
-    const struct expr *cond;   /* ConditionExpression, or NULL */
-    const struct expr *update; /* UpdateExpression (UpdateItem) */
-    const json_t *key;
-    json_t *item;              /* PutItem: the new item */
-    int remove;                /* DeleteItem */
-    json_t *old;               /* out: the item before, or NULL */
-    json_t *new_item;          /* out: the item after */
-    json_t *upd_old, *upd_new; /* out: UpdateItem's touched parts */
-};
-
-static void write_fini(struct write *w)
-{
-    json_decref(w->item);
-    json_decref(w->old);
-    json_decref(w->new_item);
-    json_decref(w->upd_old);
-    json_decref(w->upd_new);
-}
-
-static int decide(void *ctx, const json_t *old, const char *old_etag,
-                  json_t **new_item, struct err *err)
-{
-    struct write *w = ctx;
-    struct expr_write ew = {w->cond, w->update, w->update ? NULL : w->item,
-                            w->key, w->remove};
-
-    (void)old_etag;
-    w->old = old ? json_deep_copy(old) : NULL;
-    if (expr_write_apply(&ew, old, &w->new_item, &w->upd_old, &w->upd_new,
-                         err) < 0)
-        return -1;
-    *new_item = json_incref(w->new_item);
-    return 0;
-}
-
-/* ReturnValues, checked against what op allows. */
-static int return_values(const json_t *in, int allow_update, const char **rv,
-                         struct err *err)
-{
-    if (ddb_opt_string(in, "ReturnValues", rv, err) < 0)
-        return -1;
-    if (!*rv)
-        *rv = "NONE";
-    if (!strcmp(*rv, "NONE") || !strcmp(*rv, "ALL_OLD") ||
-        (allow_update &&
-         (!strcmp(*rv, "UPDATED_OLD") || !strcmp(*rv, "ALL_NEW") ||
-          !strcmp(*rv, "UPDATED_NEW"))))
-        return 0;
-    return err_set(err, ERR_BAD_REQUEST, "Return values set to invalid value");
-}
 
 /* The shared body of the three writes. */
 static json_t *write_item(struct ddb *d, json_t *in, json_t **extra,
@@ -72,9 +19,10 @@ static json_t *write_item(struct ddb *d, json_t *in, json_t **extra,
     struct store_table_desc desc = {0};
     struct expr_usage usage;
     struct expr *cond = NULL, *update = NULL;
-    struct write w = {0};
-    const char *table, *rv, *rvf;
-    json_t *out = NULL;
+    struct item_write w = {0};
+    enum item_return rv;
+    json_t *key = NULL, *item = NULL, *out = NULL;
+    const char *table, *rv_name, *rvf;
 
     expr_usage_init(&usage);
     /* the request is read whole before the table is looked up, so a
@@ -82,19 +30,19 @@ static json_t *write_item(struct ddb *d, json_t *in, json_t **extra,
      * as in DynamoDB */
     if (ddb_req_string(in, "TableName", &table, err) < 0 ||
         ddb_no_legacy(in, err) < 0 ||
-        return_values(in, kind == 'U', &rv, err) < 0 ||
+        ddb_opt_string(in, "ReturnValues", &rv_name, err) < 0 ||
+        item_return_parse(rv_name, kind == 'U', &rv, err) < 0 ||
         ddb_opt_string(in, "ReturnValuesOnConditionCheckFailure", &rvf, err) <
             0)
         goto out;
     if (kind == 'P' &&
-        !(w.item = ddb_item(json_object_get(in, "Item"), "item", err)))
+        !(item = ddb_item(json_object_get(in, "Item"), "item", err)))
         goto out;
-    if (kind != 'P' && !(w.key = ddb_key_param(in, "Key", err)))
+    if (kind != 'P' && !(key = ddb_key_param(in, "Key", err)))
         goto out;
     if (ddb_table(d, table, &desc, err) < 0)
         goto out;
-    w.desc = &desc;
-    if (kind == 'P' && !(w.key = ddb_key_of(&desc, w.item, err)))
+    if (kind == 'P' && !(key = item_key_of(&desc, item, err)))
         goto out;
     if (ddb_expr(in, "ConditionExpression", EXPR_CONDITION, &usage, &cond,
                  err) < 0 ||
@@ -102,35 +50,27 @@ static json_t *write_item(struct ddb *d, json_t *in, json_t **extra,
                                  &update, err) < 0) ||
         ddb_expr_done(in, &usage, err) < 0)
         goto out;
-    w.cond = cond;
-    w.update = update;
-    w.remove = kind == 'D';
-
-    if (store_mutate_item(d->store, table, w.key, decide, &w, NULL, err) < 0) {
-        if (err->kind == ERR_CONFLICT && rvf && !strcmp(rvf, "ALL_OLD") &&
-            w.old)
-            *extra = json_pack("{s:O}", "Item", w.old);
+    w = (struct item_write){.cond = cond,
+                            .update = update,
+                            .item = item,
+                            .key = key,
+                            .remove = kind == 'D',
+                            .old_on_failure = rvf && !strcmp(rvf, "ALL_OLD")};
+    if (item_write(d->store, table, &w, err) < 0) {
+        const json_t *old = item_conflict_item(&w, err->kind);
+        if (old)
+            *extra = json_pack("{s:O}", "Item", old);
         goto out;
     }
     out = json_object();
-    json_t *attrs = NULL;
-    if (!strcmp(rv, "ALL_OLD"))
-        attrs = w.old;
-    else if (!strcmp(rv, "ALL_NEW"))
-        attrs = w.new_item;
-    else if (!strcmp(rv, "UPDATED_OLD"))
-        attrs = w.upd_old;
-    else if (!strcmp(rv, "UPDATED_NEW"))
-        attrs = w.upd_new;
-    if (attrs && json_object_size(attrs))
-        json_object_set(out, "Attributes", attrs);
-    size_t bytes = w.new_item ? attr_item_size(w.new_item) : 0;
-    size_t old_bytes = w.old ? attr_item_size(w.old) : 0;
-    ddb_consumed(out, in, table,
-                 ddb_write_units(bytes > old_bytes ? bytes : old_bytes));
+    const json_t *attrs = item_returned(&w, rv);
+    if (attrs)
+        json_object_set(out, "Attributes", (json_t *)(uintptr_t)attrs);
+    ddb_consumed(out, in, table, ddb_write_units(item_write_size(&w)));
 out:
-    json_decref((json_t *)(uintptr_t)w.key);
-    write_fini(&w);
+    item_write_fini(&w);
+    json_decref(key);
+    json_decref(item);
     expr_free(cond);
     expr_free(update);
     expr_usage_fini(&usage);

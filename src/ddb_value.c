@@ -10,8 +10,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#define INVALID "One or more parameter values were invalid: "
-
 json_t *ddb_item(const json_t *item, const char *what, struct err *err)
 {
     return attr_typed_item(item, what, ATTR_TYPED_MAP_NAMES, err);
@@ -68,48 +66,6 @@ int ddb_table(struct ddb *d, const char *table, struct store_table_desc *desc,
         return -1;
     }
     return 0;
-}
-
-static const char *type_of(const json_t *v)
-{
-    const char *type;
-    json_t *inner;
-
-    json_object_foreach((json_t *)(uintptr_t)v, type, inner) return type;
-    return "";
-}
-
-static int key_part(const json_t *item, const char *name, char type,
-                    json_t *key, struct err *err)
-{
-    json_t *v = json_object_get(item, name);
-    char want[2] = {type, 0};
-
-    if (!v)
-        return err_set(err, ERR_BAD_REQUEST,
-                       INVALID "Missing the key %s in the item", name);
-    if (strcmp(type_of(v), want))
-        return err_set(err, ERR_BAD_REQUEST,
-                       INVALID "Type mismatch for key %s expected: %s "
-                               "actual: %s",
-                       name, want, type_of(v));
-    json_object_set(key, name, v);
-    return 0;
-}
-
-json_t *ddb_key_of(const struct store_table_desc *desc, const json_t *item,
-                   struct err *err)
-{
-    json_t *key = json_object();
-
-    if (key_part(item, desc->partition_key, desc->partition_type, key, err) <
-            0 ||
-        (desc->sort_key &&
-         key_part(item, desc->sort_key, desc->sort_type, key, err) < 0)) {
-        json_decref(key);
-        return NULL;
-    }
-    return key;
 }
 
 json_t *ddb_key_param(const json_t *in, const char *member, struct err *err)

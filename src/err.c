@@ -48,3 +48,18 @@ const char *err_default_message(enum err_kind kind)
 {
     return table[kind].msg;
 }
+
+const char *err_reason_code(enum err_kind kind)
+{
+    switch (kind) {
+    case ERR_NONE:
+        return "None";
+    case ERR_CONFLICT:
+    case ERR_PRECONDITION:
+        return "ConditionalCheckFailed";
+    case ERR_BAD_REQUEST:
+        return "ValidationError";
+    default:
+        return "InternalServerError";
+    }
+}

@@ -12,11 +12,12 @@
  * This file: the parsed forms' lifetime and the attribute value helpers the
  * parts share (expr_impl.h). The parts: expr_reserved.c (reserved words),
  * expr_parse.c (lexer, parser, usage), expr_eval.c (comparison, conditions,
- * filters), expr_update.c (updates, the decision of one write),
+ * filters), expr_update.c (updates; the decision of a write is item.c),
  * expr_project.c (projections), expr_key.c (key conditions).
  */
 #include "expr.h"
 #include "expr_impl.h"
+#include "attr.h"
 #include "xalloc.h"
 
 #include <stdint.h>
@@ -96,30 +97,9 @@ enum expr_kind expr_kind(const struct expr *e)
 
 /* ---- Attribute value helpers ------------------------------------------ */
 
-/* The type key of an attribute value ("S", "NS", ...) and its payload; ""
- * (and no payload) for anything malformed, which then matches nothing. */
-const char *expr_vtype(const json_t *v, const json_t **payload)
-{
-    void *it;
-
-    *payload = NULL;
-    if (!json_is_object(v) || json_object_size(v) != 1)
-        return "";
-    it = json_object_iter(expr_unconst(v));
-    *payload = json_object_iter_value(it);
-    return json_object_iter_key(it);
-}
-
-const char *expr_type_of(const json_t *v)
-{
-    const json_t *pl;
-
-    return expr_vtype(v, &pl);
-}
-
 int expr_is_type(const json_t *v, const char *t)
 {
-    return strcmp(expr_type_of(v), t) == 0;
+    return strcmp(attr_type(v, NULL), t) == 0;
 }
 
 int expr_is_set_type(const char *t)

@@ -76,7 +76,7 @@ static int scalar_cmp(const char *t, const json_t *a, const json_t *b)
 int expr_value_order(const json_t *a, const json_t *b)
 {
     const json_t *pa, *pb;
-    const char *ta = expr_vtype(a, &pa), *tb = expr_vtype(b, &pb);
+    const char *ta = attr_type(a, &pa), *tb = attr_type(b, &pb);
 
     if (strcmp(ta, tb) != 0 ||
         (strcmp(ta, "S") && strcmp(ta, "N") && strcmp(ta, "B")))
@@ -95,41 +95,6 @@ static int set_has(const char *elem_type, const json_t *set, const json_t *x)
             return 1;
     }
     return 0;
-}
-
-static int value_equal(const json_t *a, const json_t *b)
-{
-    const json_t *pa, *pb;
-    const char *ta = expr_vtype(a, &pa), *tb = expr_vtype(b, &pb), *key;
-    json_t *x;
-    size_t i;
-
-    if (strcmp(ta, tb) != 0 || !*ta)
-        return 0;
-    if (!strcmp(ta, "S") || !strcmp(ta, "N") || !strcmp(ta, "B"))
-        return scalar_cmp(ta, pa, pb) == 0;
-    if (!strcmp(ta, "BOOL") || !strcmp(ta, "NULL"))
-        return json_equal(pa, pb);
-    if (expr_is_set_type(ta))
-        return attr_set_equal(pa, pb);
-    if (!strcmp(ta, "L")) {
-        if (json_array_size(pa) != json_array_size(pb))
-            return 0;
-        for (i = 0; i < json_array_size(pa); i++)
-            if (!value_equal(json_array_get(pa, i), json_array_get(pb, i)))
-                return 0;
-        return 1;
-    }
-    if (json_object_size(pa) != json_object_size(pb))
-        return 0;
-    json_object_foreach(expr_unconst(pa), key, x)
-    {
-        const json_t *y = json_object_get(pb, key);
-
-        if (!y || !value_equal(x, y))
-            return 0;
-    }
-    return 1;
 }
 
 /* ---- Conditions ------------------------------------------------------- */
@@ -173,7 +138,7 @@ static size_t binary_len(const json_t *b)
 static int value_size(const json_t *v, size_t *size)
 {
     const json_t *pl;
-    const char *t = expr_vtype(v, &pl);
+    const char *t = attr_type(v, &pl);
 
     if (!strcmp(t, "S"))
         *size = json_string_length(pl);
@@ -245,7 +210,7 @@ static int eval_cmp(const struct node *n, const json_t *item)
     if (!a.v || !b.v) {
         r = n->op == C_NE;
     } else if (n->op == C_EQ || n->op == C_NE) {
-        r = value_equal(a.v, b.v) == (n->op == C_EQ);
+        r = attr_value_equal(a.v, b.v) == (n->op == C_EQ);
     } else {
         c = expr_value_order(a.v, b.v);
         r = c != 2 && cmp_holds(n->op, c);
@@ -282,7 +247,7 @@ static int eval_in(const struct node *n, const json_t *item)
     operand(n->kid[0], item, &a);
     for (size_t i = 1; a.v && !r && i < n->nkid; i++) {
         operand(n->kid[i], item, &x);
-        r = x.v && value_equal(a.v, x.v);
+        r = x.v && attr_value_equal(a.v, x.v);
         json_decref(x.own);
     }
     json_decref(a.own);
@@ -292,7 +257,7 @@ static int eval_in(const struct node *n, const json_t *item)
 static int begins_with(const json_t *v, const json_t *prefix)
 {
     const json_t *pv, *pp;
-    const char *tv = expr_vtype(v, &pv), *tp = expr_vtype(prefix, &pp);
+    const char *tv = attr_type(v, &pv), *tp = attr_type(prefix, &pp);
     size_t nv, np;
 
     if (strcmp(tv, tp) != 0 || !json_is_string(pv) || !json_is_string(pp))
@@ -326,7 +291,7 @@ static int bin_contains(const json_t *v, const json_t *x)
 static int contains(const json_t *v, const json_t *x)
 {
     const json_t *pv, *px;
-    const char *tv = expr_vtype(v, &pv), *tx = expr_vtype(x, &px);
+    const char *tv = attr_type(v, &pv), *tx = attr_type(x, &px);
     size_t i;
     json_t *e;
 
@@ -342,7 +307,7 @@ static int contains(const json_t *v, const json_t *x)
     if (!strcmp(tv, "L")) {
         json_array_foreach(pv, i, e)
         {
-            if (value_equal(e, x))
+            if (attr_value_equal(e, x))
                 return 1;
         }
     }
@@ -379,8 +344,8 @@ static int eval(const struct node *n, const json_t *item)
     operand(n->kid[1], item, &b);
     if (a.v && b.v) {
         if (n->k == N_TYPE)
-            r = !strcmp(expr_vtype(b.v, &pl), "S") && json_is_string(pl) &&
-                !strcmp(expr_type_of(a.v), json_string_value(pl));
+            r = !strcmp(attr_type(b.v, &pl), "S") && json_is_string(pl) &&
+                !strcmp(attr_type(a.v, NULL), json_string_value(pl));
         else if (n->k == N_BEGINS)
             r = begins_with(a.v, b.v);
         else if (n->k == N_CONTAINS)

@@ -123,11 +123,7 @@ void expr_node_free(struct node *n);
 /* Append kid to n's kids (n owns it from then on). */
 void expr_node_add(struct node *n, struct node *kid);
 
-/* The type key of an attribute value ("S", "NS", ...) and its payload; ""
- * (and no payload) for anything malformed, which then matches nothing. */
-const char *expr_vtype(const json_t *v, const json_t **payload);
-/* The type key of v alone; whether it is t; whether t is SS, NS or BS. */
-const char *expr_type_of(const json_t *v);
+/* Whether v's type (attr_type) is t; whether t is SS, NS or BS. */
 int expr_is_type(const json_t *v, const char *t);
 int expr_is_set_type(const char *t);
 /* The type names DynamoDB uses in ADD and DELETE operand messages. */

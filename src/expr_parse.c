@@ -471,7 +471,7 @@ static int operand_type_error(struct parser *p, const char *what,
     fail(p,
          "Incorrect operand type for operator or function; operator or "
          "function: %s, operand type: %s",
-         what, expr_type_of(v));
+         what, attr_type(v, NULL));
     return -1;
 }
 
@@ -540,7 +540,7 @@ static int check_fn_args(struct parser *p, const struct fn *f,
             !expr_is_type(v, "B"))
             return operand_type_error(p, f->name, v);
         if (f->k == N_TYPE && i == 1) {
-            if (strcmp(expr_vtype(v, &pl), "S") != 0)
+            if (strcmp(attr_type(v, &pl), "S") != 0)
                 return operand_type_error(p, f->name, v);
             if (!valid_type_name(pl)) {
                 char shown[256];
@@ -645,7 +645,7 @@ static int check_ordered(struct parser *p, const char *what,
 
     if (n->k != N_VALUE)
         return 0;
-    t = expr_type_of(n->value);
+    t = attr_type(n->value, NULL);
     if (!strcmp(t, "N") || !strcmp(t, "S") || !strcmp(t, "B"))
         return 0;
     return operand_type_error(p, what, n->value);
@@ -655,7 +655,7 @@ static int check_ordered(struct parser *p, const char *what,
 static void show_value(const json_t *v, char *out, size_t size)
 {
     const json_t *pl;
-    const char *t = expr_vtype(v, &pl);
+    const char *t = attr_type(v, &pl);
     char shown[48];
 
     if (json_is_string(pl)) {
@@ -677,7 +677,7 @@ static int check_between(struct parser *p, const struct node *n)
         return 0;
     show_value(lo->value, a, sizeof a);
     show_value(hi->value, b, sizeof b);
-    if (strcmp(expr_type_of(lo->value), expr_type_of(hi->value)) != 0) {
+    if (strcmp(attr_type(lo->value, NULL), attr_type(hi->value, NULL)) != 0) {
         fail(p,
              "The BETWEEN operator requires same data type for lower and "
              "upper bounds; lower operand: AttributeValue: %s, upper "
@@ -964,7 +964,7 @@ static int check_paths(struct parser *p, const struct path *const *ps, size_t n)
 
 static int check_add_delete(struct parser *p, enum act k, const json_t *v)
 {
-    const char *t = expr_type_of(v);
+    const char *t = attr_type(v, NULL);
 
     if (k == A_ADD ? !strcmp(t, "N") || expr_is_set_type(t)
                    : expr_is_set_type(t))

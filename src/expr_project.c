@@ -3,6 +3,7 @@
  */
 #include "expr.h"
 #include "expr_impl.h"
+#include "attr.h"
 #include "xalloc.h"
 
 #include <stdint.h>
@@ -101,7 +102,7 @@ static json_t *proj_value(const json_t *v, const struct path **ps, size_t n,
     for (size_t i = 0; i < n; i++)
         if (ps[i]->n == d)
             return json_deep_copy(v);
-    t = expr_vtype(v, &pl);
+    t = attr_type(v, &pl);
     if (!strcmp(t, "M") && json_is_object(pl))
         r = proj_map(pl, ps, n, d);
     else if (!strcmp(t, "L") && json_is_array(pl))

@@ -1,6 +1,6 @@
 /*
- * expr_update — an update expression applied to an item, and the decision
- * of one write (condition, then update or put).
+ * expr_update — an update expression applied to an item. The decision of
+ * a whole write (condition, then update or put) is item's (item.h).
  */
 #include "expr.h"
 #include "expr_impl.h"
@@ -64,8 +64,7 @@ static json_t *update_value(const struct node *n, const json_t *item,
         return NULL;
     }
     if (n->k == N_LIST_APPEND) {
-        if (strcmp(expr_vtype(a, &pa), "L") ||
-            strcmp(expr_vtype(b, &pb), "L")) {
+        if (strcmp(attr_type(a, &pa), "L") || strcmp(attr_type(b, &pb), "L")) {
             json_decref(a);
             json_decref(b);
             return bad_type(err);
@@ -74,7 +73,7 @@ static json_t *update_value(const struct node *n, const json_t *item,
         json_decref(b);
         return a;
     }
-    if (strcmp(expr_vtype(a, &pa), "N") || strcmp(expr_vtype(b, &pb), "N")) {
+    if (strcmp(attr_type(a, &pa), "N") || strcmp(attr_type(b, &pb), "N")) {
         rc = -1;
         bad_type(err);
     } else if (n->k == N_PLUS) {
@@ -145,7 +144,7 @@ static int add_to(json_t *cur, json_t *v, struct err *err)
 {
     char out[ATTR_NUMBER_MAX];
     const json_t *pc, *pv;
-    const char *tc = expr_vtype(cur, &pc), *tv = expr_vtype(v, &pv);
+    const char *tc = attr_type(cur, &pc), *tv = attr_type(v, &pv);
     size_t i, n;
     json_t *m;
     int rc = 0;
@@ -178,7 +177,7 @@ static int add_to(json_t *cur, json_t *v, struct err *err)
 static int delete_from(json_t *cur, json_t *v, struct err *err)
 {
     const json_t *pc, *pv;
-    const char *tc = expr_vtype(cur, &pc), *tv = expr_vtype(v, &pv);
+    const char *tc = attr_type(cur, &pc), *tv = attr_type(v, &pv);
     json_t *keep, *m;
     size_t i, n;
     int rc;
@@ -279,7 +278,7 @@ static int levels_over(const json_t *m, int level)
     if (json_is_array(m)) {
         json_array_foreach(expr_unconst(m), i, v)
         {
-            t = expr_vtype(v, &pl);
+            t = attr_type(v, &pl);
             if ((!strcmp(t, "M") || !strcmp(t, "L")) &&
                 (level + 1 > ATTR_MAX_DEPTH || levels_over(pl, level + 1)))
                 return 1;
@@ -288,7 +287,7 @@ static int levels_over(const json_t *m, int level)
     }
     json_object_foreach(expr_unconst(m), key, v)
     {
-        t = expr_vtype(v, &pl);
+        t = attr_type(v, &pl);
         if ((!strcmp(t, "M") || !strcmp(t, "L")) &&
             (level + 1 > ATTR_MAX_DEPTH || levels_over(pl, level + 1)))
             return 1;
@@ -383,56 +382,4 @@ out:
     free(eff);
     free(ps);
     return out;
-}
-
-/* ---- The decision of one write ------------------------------------------ */
-
-int expr_write_apply(const struct expr_write *w, const json_t *old,
-                     json_t **new_item, json_t **updated_old,
-                     json_t **updated_new, struct err *err)
-{
-    int ok = 1;
-
-    *new_item = NULL;
-    if (updated_old)
-        *updated_old = NULL;
-    if (updated_new)
-        *updated_new = NULL;
-    if (w->cond && expr_eval_condition(w->cond, old, &ok, err) < 0)
-        return -1;
-    if (!ok)
-        return err_set(err, ERR_CONFLICT, "The conditional request failed");
-    if (w->remove)
-        return 0;
-    if (!w->update) {
-        *new_item = json_deep_copy(w->item ? w->item : old ? old : w->key);
-        return 0;
-    }
-    json_t *next = expr_apply_update(w->update, old ? old : w->key, updated_old,
-                                     updated_new, err);
-    if (!next)
-        return -1;
-    const char *name;
-    json_t *v;
-    json_object_foreach((json_t *)(uintptr_t)w->key, name, v)
-    {
-        if (!json_equal(json_object_get(next, name), v)) {
-            json_decref(next);
-            if (updated_old) {
-                json_decref(*updated_old);
-                *updated_old = NULL;
-            }
-            if (updated_new) {
-                json_decref(*updated_new);
-                *updated_new = NULL;
-            }
-            return err_set(err, ERR_BAD_REQUEST,
-                           "One or more parameter values were invalid: "
-                           "Cannot update attribute %s. This attribute is "
-                           "part of the key",
-                           name);
-        }
-    }
-    *new_item = next;
-    return 0;
 }

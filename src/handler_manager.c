@@ -8,6 +8,7 @@
 #include "attr.h"
 #include "buf.h"
 #include "expr.h"
+#include "item.h"
 #include "log.h"
 #include "store.h"
 
@@ -39,54 +40,16 @@ static json_t *plain_names(const json_t *typed)
     return out;
 }
 
-/* What a write decides inside its transaction. */
-struct decision {
-    const struct expr *cond, *update;
-    const json_t *item; /* put: the new item */
-    const json_t *key;
-    int remove;
-    json_t *old, *now, *upd_old, *upd_new; /* out */
-};
-
-static int decide(void *ctx, const json_t *old, const char *old_etag,
-                  json_t **new_item, struct err *err)
-{
-    struct decision *d = ctx;
-    struct expr_write w = {d->cond, d->update, d->update ? NULL : d->item,
-                           d->key, d->remove};
-
-    (void)old_etag;
-    d->old = old ? json_deep_copy(old) : NULL;
-    if (expr_write_apply(&w, old, &d->now, &d->upd_old, &d->upd_new, err) < 0)
-        return -1;
-    *new_item = json_incref(d->now);
-    return 0;
-}
-
 /* {pk: v[, sk: v]} of item for table, or NULL with err. New reference. */
 static json_t *key_of(struct store *s, const char *table, const json_t *item,
                       struct err *err)
 {
     struct store_table_desc desc;
-    json_t *key = NULL;
+    json_t *key;
 
     if (store_table_schema(s, table, &desc, err) < 0)
         return NULL;
-    key = json_object();
-    const char *names[2] = {desc.partition_key, desc.sort_key};
-    for (int i = 0; i < 2 && names[i]; i++) {
-        json_t *v = json_object_get(item, names[i]);
-        if (!v) {
-            err_set(err, ERR_BAD_REQUEST,
-                    "One or more parameter values were invalid: Missing the "
-                    "key %s in the item",
-                    names[i]);
-            json_decref(key);
-            key = NULL;
-            break;
-        }
-        json_object_set(key, names[i], v);
-    }
+    key = item_key_of(&desc, item, err);
     store_table_desc_fini(&desc);
     return key;
 }
@@ -110,7 +73,7 @@ static int run(struct store *s, const char *op, const char *table,
 {
     struct expr_usage usage;
     struct expr *cond = NULL, *update = NULL, *proj = NULL;
-    struct decision d = {0};
+    struct item_write d = {0};
     json_t *names =
         plain_names(member(payload, "ExpressionAttributeNames", "M"));
     json_t *values = member(payload, "ExpressionAttributeValues", "M");
@@ -178,10 +141,15 @@ static int run(struct store *s, const char *op, const char *table,
         first = 0;
     } else {
         json_t *owned_key = NULL;
+        enum item_return ret;
         d.cond = cond;
         d.update = update;
         d.item = item;
         d.remove = !strcmp(op, "delete");
+        /* the tutorial's function passes ReturnValues on unchecked: an
+         * unknown name returns nothing */
+        if (item_return_parse(rv, 1, &ret, NULL) < 0)
+            ret = ITEM_RETURN_NONE;
         if (!strcmp(op, "create")) {
             if (!item || !(owned_key = key_of(s, table, item, err))) {
                 if (!item)
@@ -195,25 +163,16 @@ static int run(struct store *s, const char *op, const char *table,
             goto out;
         }
         d.key = key;
-        int w = store_mutate_item(s, table, key, decide, &d, NULL, err);
-        if (w < 0)
+        if (item_write(s, table, &d, err) < 0)
             goto out;
-        json_t *attrs = !rv                          ? NULL
-                        : !strcmp(rv, "ALL_OLD")     ? d.old
-                        : !strcmp(rv, "ALL_NEW")     ? d.now
-                        : !strcmp(rv, "UPDATED_OLD") ? d.upd_old
-                        : !strcmp(rv, "UPDATED_NEW") ? d.upd_new
-                                                     : NULL;
-        if (attrs && json_object_size(attrs))
+        const json_t *attrs = item_returned(&d, ret);
+        if (attrs)
             put_item_member(b, "Attributes", attrs, &first);
     }
     buf_puts(b, "}");
     rc = 0;
 out:
-    json_decref(d.old);
-    json_decref(d.now);
-    json_decref(d.upd_old);
-    json_decref(d.upd_new);
+    item_write_fini(&d);
     json_decref(names);
     json_decref(key);
     json_decref(item);

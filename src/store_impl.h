@@ -286,8 +286,6 @@ const struct index *store_index_find(const struct table *t, const char *name);
 
 /* "S", "N" or "B" for a key type. */
 const char *store_type_name(char type);
-/* The type of an attribute value: "S", "M", ... or "?". */
-const char *store_value_type(const json_t *v);
 /* Append the encoding of key attribute value v (of type, named name, whose
  * value may take at most max bytes); ERR_BAD_REQUEST when it is not a
  * non-empty value of that type within max. */

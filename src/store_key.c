@@ -6,6 +6,7 @@
  * calls here.
  */
 #include "store_impl.h"
+#include "attr.h"
 #include "b64.h"
 
 #include <assert.h>
@@ -113,18 +114,6 @@ const char *store_type_name(char type)
 }
 
 /* The type of an attribute value, for messages: "S", "M", ... or "?". */
-const char *store_value_type(const json_t *v)
-{
-    static const char *const types[] = {"S", "N", "B",  "BOOL", "NULL",
-                                        "M", "L", "SS", "NS",   "BS"};
-
-    if (json_is_object(v) && json_object_size(v) == 1)
-        for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-            if (json_object_get(v, types[i]))
-                return types[i];
-    return "?";
-}
-
 int store_encode_value(struct buf *out, char type, const json_t *v,
                        const char *name, size_t max, struct err *err)
 {
@@ -209,11 +198,11 @@ static int check_item_key(const json_t *item, const char *name, char type,
     if (!v)
         return err_set(err, ERR_BAD_REQUEST,
                        MSG_INVALID "Missing the key %s in the item", name);
-    if (strcmp(store_value_type(v), store_type_name(type)) != 0)
+    if (strcmp(attr_type(v, NULL), store_type_name(type)) != 0)
         return err_set(err, ERR_BAD_REQUEST,
                        MSG_INVALID "Type mismatch for key %s expected: %s "
                                    "actual: %s",
-                       name, store_type_name(type), store_value_type(v));
+                       name, store_type_name(type), attr_type(v, NULL));
     buf_init(&got);
     rc = store_encode_value(&got, type, v, name, max, err);
     if (rc == 0 && (got.len != want->len ||

@@ -8,6 +8,7 @@
  * Not filters or projections of the caller's: those are ddb's and expr's.
  */
 #include "store_impl.h"
+#include "attr.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -61,7 +62,7 @@ static int read_page(struct store *s, struct conn *c, sqlite3_stmt *st,
 static int key_value(struct buf *out, char type, const json_t *v,
                      const char *name, size_t max, struct err *err)
 {
-    if (!v || strcmp(store_value_type(v), store_type_name(type)) != 0)
+    if (!v || strcmp(attr_type(v, NULL), store_type_name(type)) != 0)
         return err_set(err, ERR_BAD_REQUEST,
                        STORE_MSG_INVALID "Condition parameter type does not "
                                          "match schema type");

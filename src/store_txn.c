@@ -70,22 +70,6 @@ static int count_ok(size_t n, struct err *err)
     return 0;
 }
 
-/* DynamoDB's CancellationReason code for an action's error. */
-static const char *reason_code(enum err_kind kind)
-{
-    switch (kind) {
-    case ERR_NONE:
-        return "None";
-    case ERR_CONFLICT:
-    case ERR_PRECONDITION:
-        return "ConditionalCheckFailed";
-    case ERR_BAD_REQUEST:
-        return "ValidationError";
-    default:
-        return err_default_message(kind);
-    }
-}
-
 /* store_transact's job: the arrays are the caller's, of n each. */
 struct transact {
     const struct store_write_op *ops;
@@ -143,7 +127,7 @@ static int transact_job(struct store *s, struct conn *c, void *arg,
                        "reasons for specific reasons [");
         for (size_t i = 0; i < n; i++)
             buf_printf(&msg, "%s%s", i ? ", " : "",
-                       reason_code(x->why[i].kind));
+                       err_reason_code(x->why[i].kind));
         buf_puts(&msg, "]");
         err_set(err, ERR_CONFLICT, "%s", msg.data);
         buf_fini(&msg);

@@ -34,8 +34,8 @@ static int index_key_value(const struct index *ix, const char *name, char type,
                            const json_t *v, struct buf *out, size_t max,
                            struct err *err)
 {
-    const char *got = store_value_type(v);
-    const json_t *s = json_object_get(v, got);
+    const json_t *s;
+    const char *got = attr_type(v, &s);
 
     if (strcmp(got, store_type_name(type)) != 0)
         return err_set(err, ERR_BAD_REQUEST,

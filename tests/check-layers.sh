@@ -11,7 +11,7 @@ declare -A layer=(
   [log]=1 [buf]=1 [b64]=1 [clock]=1 [ids]=1 [uri]=1
   [attr]=2 [metrics]=2 [sigv4]=2
   [store]=3 [expr]=3 [route]=3
-  [handler]=4 [healthcheck]=4 [usage]=4
+  [item]=4 [handler]=4 [healthcheck]=4 [usage]=4
   [handler_items]=5 [handler_manager]=5 [handler_builtin]=5
   [function]=6
   [config]=7

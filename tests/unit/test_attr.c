@@ -989,9 +989,73 @@ static void typed_text_refuses_the_unexpected(void **state)
     buf_fini(&b);
 }
 
+static json_t *jl(const char *text)
+{
+    json_t *j = json_loads(text, 0, NULL);
+
+    if (!j)
+        fail_msg("bad JSON in test: %s", text);
+    return j;
+}
+
+static void type_of_typed_values(void **state)
+{
+    const json_t *p = (const json_t *)1;
+    json_t *v = jl("{\"NS\": [\"1\"]}");
+
+    (void)state;
+    assert_string_equal(attr_type(v, &p), "NS");
+    assert_ptr_equal(p, json_object_get(v, "NS"));
+    json_decref(v);
+    v = jl("{\"X\": 1}");
+    assert_string_equal(attr_type(v, &p), "");
+    assert_null(p);
+    json_decref(v);
+    v = jl("{\"S\": \"a\", \"N\": \"1\"}");
+    assert_string_equal(attr_type(v, NULL), "");
+    json_decref(v);
+    assert_string_equal(attr_type(NULL, NULL), "");
+}
+
+static void value_equality(void **state)
+{
+    static const struct {
+        const char *a, *b;
+        int equal;
+    } cases[] = {
+        {"{\"N\": \"1\"}", "{\"N\": \"1\"}", 1},
+        {"{\"S\": \"a\"}", "{\"S\": \"a\"}", 1},
+        {"{\"B\": \"AAE=\"}", "{\"B\": \"AAE=\"}", 1},
+        {"{\"SS\": [\"a\", \"b\"]}", "{\"SS\": [\"b\", \"a\"]}", 1},
+        {"{\"L\": [{\"N\": \"1\"}, {\"NULL\": true}]}",
+         "{\"L\": [{\"N\": \"1\"}, {\"NULL\": true}]}", 1},
+        {"{\"M\": {\"x\": {\"BOOL\": true}, \"y\": {\"S\": \"\"}}}",
+         "{\"M\": {\"y\": {\"S\": \"\"}, \"x\": {\"BOOL\": true}}}", 1},
+        {"{\"N\": \"1\"}", "{\"S\": \"1\"}", 0},
+        {"{\"S\": \"a\"}", "{\"S\": \"ab\"}", 0},
+        {"{\"BOOL\": true}", "{\"BOOL\": false}", 0},
+        {"{\"L\": [{\"N\": \"1\"}]}", "{\"L\": [{\"N\": \"2\"}]}", 0},
+        {"{\"M\": {\"x\": {\"N\": \"1\"}}}", "{\"M\": {\"y\": {\"N\": \"1\"}}}",
+         0},
+        {"{\"X\": 1}", "{\"X\": 1}", 0},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *a = jl(cases[i].a), *b = jl(cases[i].b);
+        if (attr_value_equal(a, b) != cases[i].equal)
+            fail_msg("attr_value_equal(%s, %s) is not %d", cases[i].a,
+                     cases[i].b, cases[i].equal);
+        json_decref(a);
+        json_decref(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(type_of_typed_values),
+        cmocka_unit_test(value_equality),
         cmocka_unit_test(number_canonical_forms),
         cmocka_unit_test(number_range_limits),
         cmocka_unit_test(number_significant_digits),
