@@ -88,8 +88,8 @@ static const char *named(json_t *schemas, const char *base, json_t *schema)
                 json_object_set_new(schemas, name, schema);
             else
                 json_decref(schema);
-            const char *key = json_object_iter_key(
-                json_object_iter_at(schemas, name));
+            const char *key =
+                json_object_iter_key(json_object_iter_at(schemas, name));
             free(name);
             return key;
         }
@@ -111,8 +111,8 @@ static json_t *key_value_schema(const struct config_route *r)
 static json_t *attribute_value_schema(void)
 {
     json_t *self = ref("AttributeValue");
-    json_t *strings = json_pack("{s:s, s:{s:s}}", "type", "array", "items",
-                                "type", "string");
+    json_t *strings =
+        json_pack("{s:s, s:{s:s}}", "type", "array", "items", "type", "string");
 
     return json_pack(
         "{s:s, s:s, s:i, s:i, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, "
@@ -120,12 +120,12 @@ static json_t *attribute_value_schema(void)
         "description",
         "A DynamoDB AttributeValue: one of S, N (a number as a string), B "
         "(Base64), BOOL, NULL, M, L, SS, NS, BS",
-        "type", "object", "minProperties", 1, "maxProperties", 1,
-        "properties", "S", "type", "string", "N", "type", "string", "B",
-        "type", "string", "BOOL", "type", "boolean", "NULL", "type",
-        "boolean", "enum", 1, "M", "type", "object", "additionalProperties",
-        self, "L", "type", "array", "items", self, "SS", strings, "NS",
-        strings, "BS", strings, "additionalProperties", 0);
+        "type", "object", "minProperties", 1, "maxProperties", 1, "properties",
+        "S", "type", "string", "N", "type", "string", "B", "type", "string",
+        "BOOL", "type", "boolean", "NULL", "type", "boolean", "enum", 1, "M",
+        "type", "object", "additionalProperties", self, "L", "type", "array",
+        "items", self, "SS", strings, "NS", strings, "BS", strings,
+        "additionalProperties", 0);
 }
 
 /* What an item's other attributes may be: anything (plain JSON) or an
@@ -172,11 +172,11 @@ static json_t *item_derived(const struct config_route *r, json_t *schemas,
 /* {"message": string, "item": the item}, the item handlers' answer. */
 static json_t *message_item(const struct config_route *r, json_t *schemas)
 {
-    return item_derived(
-        r, schemas, "Message",
-        json_pack("{s:s, s:[s, s], s:{s:o, s:o}}", "type", "object",
-                  "required", "message", "item", "properties", "message",
-                  string_schema(), "item", item_schema(r, schemas)));
+    return item_derived(r, schemas, "Message",
+                        json_pack("{s:s, s:[s, s], s:{s:o, s:o}}", "type",
+                                  "object", "required", "message", "item",
+                                  "properties", "message", string_schema(),
+                                  "item", item_schema(r, schemas)));
 }
 
 /* {"items": [item], "count": n, "nextToken"?: t}, a page of list-items. */
@@ -185,10 +185,10 @@ static json_t *item_page(const struct config_route *r, json_t *schemas)
     return item_derived(
         r, schemas, "Page",
         json_pack("{s:s, s:[s, s], s:{s:{s:s, s:o}, s:{s:s, s:i}, s:o}}",
-                  "type", "object", "required", "items", "count",
-                  "properties", "items", "type", "array", "items",
-                  item_schema(r, schemas), "count", "type", "integer",
-                  "minimum", 0, "nextToken", string_schema()));
+                  "type", "object", "required", "items", "count", "properties",
+                  "items", "type", "array", "items", item_schema(r, schemas),
+                  "count", "type", "integer", "minimum", 0, "nextToken",
+                  string_schema()));
 }
 
 /* The item as a request body: the partition key optional (create makes
@@ -197,9 +197,9 @@ static json_t *item_page(const struct config_route *r, json_t *schemas)
 static json_t *item_input(const struct config_route *r, json_t *schemas)
 {
     json_t *props = json_pack("{s:o}", r->partition_key, key_value_schema(r));
-    json_t *s = json_pack("{s:s, s:o, s:o}", "type", "object", "properties",
-                          props, "additionalProperties",
-                          other_attributes(r, schemas));
+    json_t *s =
+        json_pack("{s:s, s:o, s:o}", "type", "object", "properties", props,
+                  "additionalProperties", other_attributes(r, schemas));
 
     if (r->key_from == CONFIG_KEY_BODY && r->key_name) {
         json_object_set_new(props, r->key_name, key_value_schema(r));
@@ -211,8 +211,7 @@ static json_t *item_input(const struct config_route *r, json_t *schemas)
 /* Any JSON object (the event echo answers, DynamoDB's answers). */
 static json_t *open_object(void)
 {
-    return json_pack("{s:s, s:b}", "type", "object", "additionalProperties",
-                     1);
+    return json_pack("{s:s, s:b}", "type", "object", "additionalProperties", 1);
 }
 
 static void add_parameter(json_t *params, const char *name, const char *in,
@@ -259,9 +258,8 @@ static json_t *request_body(const struct config_route *r, json_t *schemas)
             "s:b}",
             "type", "object", "required", "operation", "properties",
             "operation", "type", "string", "enum", "create", "read", "update",
-            "delete", "list", "echo", "ping", "tableName",
-            string_schema(), "payload", open_object(), "additionalProperties",
-            1);
+            "delete", "list", "echo", "ping", "tableName", string_schema(),
+            "payload", open_object(), "additionalProperties", 1);
     else if (function_has(f, FUNCTION_READS_BODY))
         schema = open_object();
     else
@@ -729,8 +727,7 @@ static json_t *document(const struct gateway *g, const char *host)
         json_object_foreach(paths, path, item)
         {
             if (!json_object_get(item, "options"))
-                json_object_set_new(item, "options",
-                                    cors_mock(cfg, path, ids));
+                json_object_set_new(item, "options", cors_mock(cfg, path, ids));
         }
     }
     json_decref(ids);
