@@ -55,7 +55,7 @@ static json_t *string_schema(void)
 }
 
 /* responses[status] = "<status> response" with a JSON body of schema
- * (stolen; NULL: the Empty model, as API Gateway's export names it). */
+ * (stolen, not NULL). */
 static void add_response(json_t *responses, int status, json_t *schema)
 {
     char code[8], text[32];
@@ -65,11 +65,35 @@ static void add_response(json_t *responses, int status, json_t *schema)
     json_object_set_new(responses, code,
                         json_pack("{s:s, s:{s:{s:o}}}", "description", text,
                                   "content", "application/json", "schema",
-                                  schema ? schema : ref("Empty")));
+                                  schema));
 }
 
-static void add_errors(json_t *responses, const int *statuses)
+/* A string header name of responses[status] (added with add_response). */
+static void add_header(json_t *responses, int status, const char *name)
 {
+    char code[8];
+
+    snprintf(code, sizeof code, "%d", status);
+    json_t *r = json_object_get(responses, code);
+    json_t *headers = json_object_get(r, "headers");
+    if (!headers) {
+        headers = json_object();
+        json_object_set_new(r, "headers", headers);
+    }
+    json_object_set_new(headers, name,
+                        json_pack("{s:o}", "schema", string_schema()));
+}
+
+/* Each of statuses (0-terminated) as {"message"}, the Error model (added
+ * to schemas when first used). */
+static void add_errors(json_t *responses, const int *statuses, json_t *schemas)
+{
+    if (*statuses && !json_object_get(schemas, "Error"))
+        json_object_set_new(schemas, "Error",
+                            json_pack("{s:s, s:s, s:[s], s:{s:o}}", "title",
+                                      "Error Schema", "type", "object",
+                                      "required", "message", "properties",
+                                      "message", string_schema()));
     for (; *statuses; statuses++)
         add_response(responses, *statuses, ref("Error"));
 }
@@ -116,7 +140,7 @@ static json_t *attribute_value_schema(void)
 
     return json_pack(
         "{s:s, s:s, s:i, s:i, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, "
-        "s:{s:s, s:b}, s:{s:s, s:O}, s:{s:s, s:O}, s:O, s:O, s:o}, s:b}",
+        "s:{s:s, s:[b]}, s:{s:s, s:O}, s:{s:s, s:O}, s:O, s:O, s:o}, s:b}",
         "description",
         "A DynamoDB AttributeValue: one of S, N (a number as a string), B "
         "(Base64), BOOL, NULL, M, L, SS, NS, BS",
@@ -282,26 +306,27 @@ static json_t *responses_of(const struct config_route *r, json_t *schemas)
     switch (function_named(r->handler)->shape) {
     case FUNCTION_SHAPE_CREATED:
         add_response(rs, 201, message_item(r, schemas));
-        json_object_set_new(
-            json_object_get(rs, "201"), "headers",
-            json_pack("{s:{s:o}}", "Location", "schema", string_schema()));
-        add_errors(rs, create_errors);
+        add_header(rs, 201, "Location");
+        add_header(rs, 201, "ETag");
+        add_errors(rs, create_errors, schemas);
         break;
     case FUNCTION_SHAPE_LIST:
         add_response(rs, 200, item_page(r, schemas));
-        add_errors(rs, list_errors);
+        add_errors(rs, list_errors, schemas);
         break;
     case FUNCTION_SHAPE_ITEM:
         add_response(rs, 200, item_schema(r, schemas));
-        add_errors(rs, get_errors);
+        add_header(rs, 200, "ETag");
+        add_errors(rs, get_errors, schemas);
         break;
     case FUNCTION_SHAPE_WRITTEN:
         add_response(rs, 200, message_item(r, schemas));
-        add_errors(rs, write_errors);
+        add_header(rs, 200, "ETag");
+        add_errors(rs, write_errors, schemas);
         break;
     case FUNCTION_SHAPE_DELETED:
         add_response(rs, 200, message_item(r, schemas));
-        add_errors(rs, delete_errors);
+        add_errors(rs, delete_errors, schemas);
         break;
     case FUNCTION_SHAPE_STATUS:
         add_response(rs, 200,
@@ -320,7 +345,7 @@ static json_t *responses_of(const struct config_route *r, json_t *schemas)
     case FUNCTION_SHAPE_MANAGER:
         /* DynamoDB's answer to the operation, "pong" to a ping: any value */
         add_response(rs, 200, json_object());
-        add_errors(rs, list_errors);
+        add_errors(rs, list_errors, schemas);
         break;
     case FUNCTION_SHAPE_PLAIN:
         /* echo: the event */
@@ -328,7 +353,7 @@ static json_t *responses_of(const struct config_route *r, json_t *schemas)
         break;
     }
     if (r->api_key_required || r->auth == CONFIG_AUTH_IAM)
-        add_errors(rs, auth_errors);
+        add_errors(rs, auth_errors, schemas);
     return rs;
 }
 
@@ -487,6 +512,13 @@ static json_t *operation(const struct gateway *g, const struct config_route *r,
     add_path_parameters(params, r->path);
     if (r->key_from == CONFIG_KEY_QUERY && r->key_name)
         add_parameter(params, r->key_name, "query", 1, string_schema());
+    /* the conditions of a write on one item (RFC 9110 §13.1) */
+    enum function_id fid = function_named(r->handler)->id;
+    if (fid == FUNCTION_PUT_ITEM || fid == FUNCTION_UPDATE_ITEM ||
+        fid == FUNCTION_DELETE_ITEM) {
+        add_parameter(params, "If-Match", "header", 0, string_schema());
+        add_parameter(params, "If-None-Match", "header", 0, string_schema());
+    }
     if (function_has(function_named(r->handler), FUNCTION_PAGED)) {
         add_parameter(params, "limit", "query", 0,
                       json_pack("{s:s, s:i}", "type", "integer", "minimum", 1));
@@ -560,7 +592,7 @@ static char *joined(const struct config_strings *s, const char *quote)
  * one origin: "*" when allowed, else the first configured one (crudd
  * itself answers each allowed origin with its own). New reference. */
 static json_t *cors_mock(const struct config *cfg, const char *path,
-                         json_t *ids)
+                         json_t *schemas, json_t *ids)
 {
     const struct config_cors *c = &cfg->cors;
     json_t *headers = json_object(), *params = json_object();
@@ -629,6 +661,10 @@ static json_t *cors_mock(const struct config *cfg, const char *path,
         "application/json", "{\"statusCode\": 200}", "passthroughBehavior",
         "when_no_match", "responses", "default", "statusCode", "200",
         "responseParameters", params);
+    if (!json_object_get(schemas, "Empty"))
+        json_object_set_new(
+            schemas, "Empty",
+            json_pack("{s:s, s:s}", "title", "Empty Schema", "type", "object"));
     /* a preflight is never authorized: open, as every operation says */
     char *id = operation_id("OPTIONS", path, NULL, ids);
     json_object_set_new(mock, "summary", json_string("CORS preflight"));
@@ -693,12 +729,8 @@ static json_t *document(const struct gateway *g, const char *host)
 {
     const struct config *cfg = g->cfg;
     json_t *paths = json_object();
-    json_t *schemas =
-        json_pack("{s:{s:s, s:s}, s:{s:s, s:s, s:[s], s:{s:o}}}", "Empty",
-                  "title", "Empty Schema", "type", "object", "Error", "title",
-                  "Error Schema", "type", "object", "required", "message",
-                  "properties", "message", string_schema());
-    json_t *ids = json_object(); /* the operationIds taken */
+    json_t *schemas = json_object(); /* the models, as first used */
+    json_t *ids = json_object();     /* the operationIds taken */
     int keys = 0, sigv4 = 0;
 
     for (size_t i = 0; i < cfg->nroutes; i++) {
@@ -727,7 +759,8 @@ static json_t *document(const struct gateway *g, const char *host)
         json_object_foreach(paths, path, item)
         {
             if (!json_object_get(item, "options"))
-                json_object_set_new(item, "options", cors_mock(cfg, path, ids));
+                json_object_set_new(item, "options",
+                                    cors_mock(cfg, path, schemas, ids));
         }
     }
     json_decref(ids);
