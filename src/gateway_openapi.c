@@ -140,7 +140,7 @@ static json_t *attribute_value_schema(void)
 
     return json_pack(
         "{s:s, s:s, s:i, s:i, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, "
-        "s:{s:s, s:[b]}, s:{s:s, s:O}, s:{s:s, s:O}, s:O, s:O, s:o}, s:b}",
+        "s:{s:s, s:[b]}, s:{s:s, s:O}, s:{s:s, s:o}, s:O, s:O, s:o}, s:b}",
         "description",
         "A DynamoDB AttributeValue: one of S, N (a number as a string), B "
         "(Base64), BOOL, NULL, M, L, SS, NS, BS",

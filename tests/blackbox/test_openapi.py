@@ -635,6 +635,62 @@ class HttpApiTest(OpenApiCase):
         self.assert_valid(self.doc)
 
 
+class TypedBodiesTest(OpenApiCase):
+    """config/examples/customers.json: RPC-style routes, DynamoDB-typed
+    bodies, the key from the body or the query."""
+
+    shared_args = ["--config", os.path.join(
+        os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__)))), "config", "examples",
+        "customers.json")]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.doc = cls.srv.request("GET", "/openapi.json").json()
+
+    def test_an_rpc_path_is_its_own_operation_id(self):
+        ids = [(path, method, op["operationId"])
+               for path, item in self.doc["paths"].items()
+               for method, op in item.items()]
+        self.assertEqual(ids, [
+            ("/healthCheck", "get", "healthCheck"),
+            ("/createCustomer", "post", "createCustomer"),
+            ("/getCustomerDetails", "get", "getCustomerDetails"),
+            ("/updateCustomer", "put", "updateCustomer"),
+            ("/updateCustomerEmail", "patch", "updateCustomerEmail")])
+
+    def test_typed_items_are_attribute_values(self):
+        schemas = self.doc["components"]["schemas"]
+        key = {"type": "object", "required": ["S"],
+               "properties": {"S": {"type": "string", "minLength": 1}},
+               "additionalProperties": False}
+        value = {"$ref": "#/components/schemas/AttributeValue"}
+        self.assertEqual(schemas["CustomersTable"], {
+            "type": "object", "required": ["customerId"],
+            "properties": {"customerId": key},
+            "additionalProperties": value})
+        # the key comes from the body: the body must carry it
+        self.assertEqual(schemas["CustomersTableInput"]["required"],
+                         ["customerId"])
+        av = schemas["AttributeValue"]
+        self.assertEqual((av["minProperties"], av["maxProperties"]), (1, 1))
+        self.assertEqual(sorted(av["properties"]), sorted(
+            ["S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"]))
+        self.assertEqual(av["properties"]["M"]["additionalProperties"], value)
+        self.assertEqual(av["properties"]["L"]["items"], value)
+        post = self.doc["paths"]["/createCustomer"]["post"]
+        self.assertEqual(
+            post["requestBody"]["content"]["application/json"]["schema"],
+            {"$ref": "#/components/schemas/CustomersTableInput"})
+        self.assertEqual(post["security"], [{"api_key": []}])
+        self.assertEqual(self.doc["paths"]["/healthCheck"]["get"]["security"],
+                         [])
+
+    def test_is_valid(self):
+        self.assert_valid(self.doc)
+
+
 class StructureCheckTest(unittest.TestCase):
     """The structure check itself catches what it is meant to."""
 
