@@ -7,7 +7,10 @@
 #   make WERROR=1         the same with -Werror (CI)
 #   make SANITIZE=address,undefined
 #                         a sanitized ./build/san/crudd (and its unit tests)
-#   make test             unit tests, black-box tests, Postman collection
+#   make test             unit tests, black-box tests, Postman collection,
+#                         the OpenAPI tools, the container test
+#   make openapi-tools    lint the OpenAPI export (Redocly), generate types
+#                         (openapi-typescript) and compile clients (tsc)
 #   make bench            wrk load against crudd and a floor responder
 #   make memcheck         the black-box suite with crudd under valgrind
 #   make soak             mixed load for SOAK_SECONDS (600); fails on errors
@@ -74,7 +77,7 @@ test-deps: deps
 run: $(BIN)
 	./$(BIN)
 
-.PHONY: all clean test unit blackbox memcheck postman container fresh bench format check-format check-layers
+.PHONY: all clean test unit blackbox memcheck postman openapi-tools container fresh bench format check-format check-layers
 
 all: $(BIN)
 
@@ -132,6 +135,13 @@ memcheck: $(BIN)
 postman: $(BIN)
 	CRUDD_BIN=$(abspath $(BIN)) tests/postman/run.sh
 
+# The OpenAPI export of the default API and of each config/examples/*.json
+# through Redocly's lint, openapi-typescript and tsc (tools pinned in
+# tests/openapi/package.json, installed there with npm ci). Skipped loudly
+# without npm or the registry; CRUDD_OPENAPI_TOOLS_TEST=1 (CI) fails instead.
+openapi-tools: $(BIN)
+	CRUDD_BIN=$(abspath $(BIN)) $(PYTHON) tests/openapi/test_openapi_tools.py
+
 # The container test needs an engine: a Docker daemon that answers, or the
 # team's ../shared/tools/container-engine (podman); CRUDD_CONTAINER_TEST=1
 # (CI) makes a missing engine an error instead of a skip.
@@ -150,7 +160,7 @@ fresh:
 	tests/fresh/test_commands.sh
 	tests/fresh/run.sh
 
-test: unit blackbox postman container
+test: unit blackbox postman openapi-tools container
 
 # Microbenchmarks of one function, built with the library objects as the
 # unit tests are: bench/throttle.c times the usage-plan throttle path,

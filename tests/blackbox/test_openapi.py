@@ -1,7 +1,10 @@
 """The OpenAPI 3.0.1 export (GET /openapi.json), as API Gateway exports an
 API with its extensions ("Export a REST API from API Gateway", "Export HTTP
 APIs from API Gateway"): paths and methods, parameters, bodies, responses,
-security schemes, aws_proxy integrations, CORS, binary media types.
+security schemes, aws_proxy integrations, CORS, binary media types; and what
+generators need: an operationId on every operation, the item schemas of the
+bodies, `security: []` on open routes. (tests/openapi/test_openapi_tools.py
+runs the documents through Redocly, openapi-typescript and tsc.)
 
 Every document is checked against the parts of the OpenAPI 3.0 spec that
 importers rely on (structure_errors), and, when npx can fetch it, by
@@ -99,6 +102,7 @@ def structure_errors(doc):
     paths = doc.get("paths")
     if not isinstance(paths, dict) or not paths:
         return errs + ["paths missing or empty"]
+    seen_ids = set()
     for path, item in paths.items():
         if not path.startswith("/"):
             errs.append("path %s does not start with /" % path)
@@ -109,6 +113,17 @@ def structure_errors(doc):
             if method not in OPERATIONS:
                 errs.append("%s: not an operation" % where)
                 continue
+            op_id = op.get("operationId")
+            if not isinstance(op_id, str) or not re.match(
+                    r"^[a-z][A-Za-z0-9]*$", op_id):
+                errs.append("%s: operationId %r is not camelCase"
+                            % (where, op_id))
+            elif op_id in seen_ids:
+                errs.append("%s: operationId %s is not unique"
+                            % (where, op_id))
+            seen_ids.add(op_id)
+            if not isinstance(op.get("security"), list):
+                errs.append("%s: no security" % where)
             responses = op.get("responses")
             if not responses:
                 errs.append("%s: no responses" % where)
@@ -210,13 +225,32 @@ class DefaultDocumentTest(OpenApiCase):
         self.assertEqual(doc["info"]["title"], "crudd")
         self.assertRegex(doc["info"]["version"], r"^\d+\.\d+\.\d+$")
         self.assertEqual(list(doc["paths"]), ["/items", "/items/{id}"])
+        item = {"$ref": "#/components/schemas/ItemsTable"}
         self.assertEqual(doc["components"]["schemas"], {
             "Empty": {"title": "Empty Schema", "type": "object"},
             "Error": {"title": "Error Schema", "type": "object",
                       "required": ["message"],
                       "properties": {"message": {"type": "string"}}},
+            # the item as answered: its key required, any attribute
             "ItemsTable": {"type": "object", "required": ["id"],
-                           "properties": {"id": {"type": "string"}}},
+                           "properties": {"id": {"type": "string",
+                                                 "minLength": 1}},
+                           "additionalProperties": True},
+            # the item as sent: the key optional (made, or from the path)
+            "ItemsTableInput": {"type": "object",
+                                "properties": {"id": {"type": "string",
+                                                      "minLength": 1}},
+                                "additionalProperties": True},
+            "ItemsTableMessage": {
+                "type": "object", "required": ["message", "item"],
+                "properties": {"message": {"type": "string"},
+                               "item": item}},
+            "ItemsTablePage": {
+                "type": "object", "required": ["items", "count"],
+                "properties": {
+                    "items": {"type": "array", "items": item},
+                    "count": {"type": "integer", "minimum": 0},
+                    "nextToken": {"type": "string"}}},
         })
         for key in ("security", "x-amazon-apigateway-api-key-source",
                     "x-amazon-apigateway-binary-media-types",
@@ -227,27 +261,45 @@ class DefaultDocumentTest(OpenApiCase):
 
     def test_each_route_is_an_operation_with_its_integration(self):
         expected = {
-            "/items": {"post": ("create-item", ["201", "400", "409"]),
-                       "get": ("list-items", ["200", "400"])},
+            "/items": {
+                "post": ("create-item", "createItem", ["201", "400", "409"]),
+                "get": ("list-items", "listItems", ["200", "400"])},
             "/items/{id}": {
-                "get": ("get-item", ["200", "400", "404"]),
-                "put": ("put-item", ["200", "400", "404", "412"]),
-                "patch": ("update-item", ["200", "400", "404", "412"]),
-                "delete": ("delete-item", ["200", "404", "412"])},
+                "get": ("get-item", "getItem", ["200", "400", "404"]),
+                "put": ("put-item", "putItem", ["200", "400", "404", "412"]),
+                "patch": ("update-item", "updateItem",
+                          ["200", "400", "404", "412"]),
+                "delete": ("delete-item", "deleteItem",
+                           ["200", "404", "412"])},
         }
         for path, ops in expected.items():
             # and the OPTIONS mock of the default API's CORS
             self.assertEqual(list(self.doc["paths"][path]),
                              list(ops) + ["options"])
-            for method, (function, codes) in ops.items():
+            for method, (function, op_id, codes) in ops.items():
                 with self.subTest(method=method, path=path):
                     op = self.doc["paths"][path][method]
                     self.assertEqual(op["x-amazon-apigateway-integration"],
                                      rest_integration(function))
+                    self.assertEqual(op["summary"], function)
+                    self.assertEqual(op["operationId"], op_id)
                     self.assertEqual(list(op["responses"]), codes)
-                    self.assertNotIn("security", op)
+                    # open: said, not left out
+                    self.assertEqual(op["security"], [])
                     self.assertEqual("requestBody" in op,
                                      method in ("post", "put", "patch"))
+
+    def test_the_cors_mocks_are_operations_too(self):
+        paths = self.doc["paths"]
+        for path, op_id, params in (
+                ("/items", "optionsItems", None),
+                ("/items/{id}", "optionsItem", [path_param("id")])):
+            with self.subTest(path=path):
+                mock = paths[path]["options"]
+                self.assertEqual(mock["operationId"], op_id)
+                self.assertEqual(mock["summary"], "CORS preflight")
+                self.assertEqual(mock["security"], [])
+                self.assertEqual(mock.get("parameters"), params)
 
     def test_parameters(self):
         paths = self.doc["paths"]
@@ -257,30 +309,72 @@ class DefaultDocumentTest(OpenApiCase):
             {"name": "nextToken", "in": "query", "required": False,
              "schema": {"type": "string"}}])
         self.assertNotIn("parameters", paths["/items"]["post"])
-        for method in ("get", "put", "patch", "delete"):
-            self.assertEqual(paths["/items/{id}"][method]["parameters"],
-                             [path_param("id")])
+        self.assertEqual(paths["/items/{id}"]["get"]["parameters"],
+                         [path_param("id")])
+        # a write on one item may be conditional (RFC 9110)
+        for method in ("put", "patch", "delete"):
+            self.assertEqual(paths["/items/{id}"][method]["parameters"], [
+                path_param("id"),
+                {"name": "If-Match", "in": "header", "required": False,
+                 "schema": {"type": "string"}},
+                {"name": "If-None-Match", "in": "header", "required": False,
+                 "schema": {"type": "string"}}])
 
     def test_bodies_and_responses(self):
-        post = self.doc["paths"]["/items"]["post"]
+        def schema(part):
+            return part["content"]["application/json"]["schema"]
+
+        def model(name):
+            return {"$ref": "#/components/schemas/" + name}
+
+        paths = self.doc["paths"]
+        post = paths["/items"]["post"]
         self.assertEqual(post["requestBody"], {
-            "content": {"application/json": {"schema": {"type": "object"}}},
+            "content": {"application/json": {
+                "schema": model("ItemsTableInput")}},
             "required": True})
         created = post["responses"]["201"]
         self.assertEqual(created["description"], "201 response")
         self.assertEqual(created["headers"],
-                         {"Location": {"schema": {"type": "string"}}})
-        self.assertEqual(created["content"]["application/json"]["schema"], {
-            "type": "object",
-            "properties": {"message": {"type": "string"},
-                           "item": {"$ref": "#/components/schemas/ItemsTable"}}})
+                         {"Location": {"schema": {"type": "string"}},
+                          "ETag": {"schema": {"type": "string"}}})
+        self.assertEqual(schema(created), model("ItemsTableMessage"))
         self.assertEqual(post["responses"]["409"], {
             "description": "409 response",
-            "content": {"application/json": {"schema": {
-                "$ref": "#/components/schemas/Error"}}}})
-        got = self.doc["paths"]["/items/{id}"]["get"]["responses"]["200"]
-        self.assertEqual(got["content"]["application/json"]["schema"],
-                         {"$ref": "#/components/schemas/ItemsTable"})
+            "content": {"application/json": {"schema": model("Error")}}})
+        self.assertEqual(schema(paths["/items"]["get"]["responses"]["200"]),
+                         model("ItemsTablePage"))
+        one = paths["/items/{id}"]
+        got = one["get"]["responses"]["200"]
+        self.assertEqual(schema(got), model("ItemsTable"))
+        self.assertEqual(got["headers"],
+                         {"ETag": {"schema": {"type": "string"}}})
+        for method in ("put", "patch"):
+            self.assertEqual(schema(one[method]["requestBody"]),
+                             model("ItemsTableInput"))
+            self.assertIn("ETag", one[method]["responses"]["200"]["headers"])
+        for method in ("put", "patch", "delete"):
+            self.assertEqual(schema(one[method]["responses"]["200"]),
+                             model("ItemsTableMessage"))
+        self.assertNotIn("headers", one["delete"]["responses"]["200"])
+
+    def test_the_schemas_describe_what_crudd_answers(self):
+        created = self.req("POST", "/items",
+                           {"name": "widget", "price": 19.99})
+        self.assertEqual(created.status, 201, created)
+        body = created.json()
+        self.assertEqual(sorted(body), ["item", "message"])
+        self.assertIsInstance(body["message"], str)
+        self.assertIsInstance(body["item"]["id"], str)
+        self.assertTrue(created.header("Location"))
+        self.assertTrue(created.header("ETag"))
+        page = self.req("GET", "/items?limit=1").json()
+        self.assertLessEqual(set(page), {"items", "count", "nextToken"})
+        self.assertIsInstance(page["count"], int)
+        self.assertIsInstance(page["items"][0]["id"], str)
+        missing = self.req("GET", "/items/no-such-item")
+        self.assertEqual(missing.status, 404)
+        self.assertEqual(list(missing.json()), ["message"])
 
     def test_own_paths_are_not_in_the_api(self):
         for path in ("/openapi.json", "/metrics", "/_crudd/health"):
@@ -381,15 +475,47 @@ class RestFeaturesTest(OpenApiCase):
             ("/orders/{orderId}", "delete", [{"api_key": []}]),
             ("/customers/{customerId}/profile", "get", [{"sigv4": []}]),
             ("/lookup", "get", [{"api_key": [], "sigv4": []}]),
-            ("/status", "get", None),
-            ("/debug/{proxy+}", "x-amazon-apigateway-any-method", None),
+            ("/status", "get", []),
+            ("/debug/{proxy+}", "x-amazon-apigateway-any-method", []),
         )
         for path, method, security in cases:
             with self.subTest(path=path, method=method):
                 op = paths[path][method]
-                self.assertEqual(op.get("security"), security)
-                self.assertEqual("403" in op["responses"],
-                                 security is not None)
+                self.assertEqual(op["security"], security)
+                self.assertEqual("403" in op["responses"], bool(security))
+
+    def test_operation_ids(self):
+        # a verb (the item function's, else the method's) and the path's
+        # nouns, singular for one member; unique in the document
+        ids = {(path, method): op["operationId"]
+               for path, item in self.doc["paths"].items()
+               for method, op in item.items()}
+        self.assertEqual(ids, {
+            ("/orders", "post"): "createOrder",
+            ("/orders", "get"): "listOrders",
+            ("/orders", "options"): "optionsOrders",
+            ("/orders/{orderId}", "get"): "getOrder",
+            ("/orders/{orderId}", "put"): "putOrder",
+            ("/orders/{orderId}", "patch"): "updateOrder",
+            ("/orders/{orderId}", "delete"): "deleteOrder",
+            ("/orders/{orderId}", "options"): "optionsOrder",
+            ("/customers/{customerId}/profile", "get"): "getCustomerProfile",
+            ("/customers/{customerId}/profile", "options"):
+                "optionsCustomerProfile",
+            ("/lookup", "get"): "getLookup",
+            ("/lookup", "options"): "optionsLookup",
+            ("/debug/{proxy+}", "x-amazon-apigateway-any-method"): "anyDebug",
+            ("/debug/{proxy+}", "options"): "optionsDebug",
+            ("/status", "get"): "getStatus",
+            ("/status", "options"): "optionsStatus",
+        })
+
+    def test_a_query_key_is_a_required_parameter_not_a_body(self):
+        lookup = self.doc["paths"]["/lookup"]["get"]
+        self.assertNotIn("requestBody", lookup)
+        self.assertEqual(
+            lookup["responses"]["200"]["content"]["application/json"],
+            {"schema": {"$ref": "#/components/schemas/Customers"}})
 
     def test_parameters_and_integrations(self):
         paths = self.doc["paths"]
@@ -408,14 +534,18 @@ class RestFeaturesTest(OpenApiCase):
         status = paths["/status"]["get"]
         self.assertEqual(
             status["responses"]["200"]["content"]["application/json"],
-            {"schema": {"type": "object",
+            {"schema": {"type": "object", "required": ["status"],
                         "properties": {"status": {"type": "string"}}}})
+        # echo answers the event: any object
+        self.assertEqual(
+            anything["responses"]["200"]["content"]["application/json"],
+            {"schema": {"type": "object", "additionalProperties": True}})
 
     def test_cors_is_an_options_mock_on_each_path(self):
         for path, item in self.doc["paths"].items():
             with self.subTest(path=path):
                 self.assertIn("options", item)
-                self.assertNotIn("security", item["options"])
+                self.assertEqual(item["options"]["security"], [])
         mock = self.doc["paths"]["/orders"]["options"]
         self.assertEqual(mock["x-amazon-apigateway-integration"], {
             "type": "mock",
@@ -505,6 +635,62 @@ class HttpApiTest(OpenApiCase):
         self.assert_valid(self.doc)
 
 
+class TypedBodiesTest(OpenApiCase):
+    """config/examples/customers.json: RPC-style routes, DynamoDB-typed
+    bodies, the key from the body or the query."""
+
+    shared_args = ["--config", os.path.join(
+        os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__)))), "config", "examples",
+        "customers.json")]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.doc = cls.srv.request("GET", "/openapi.json").json()
+
+    def test_an_rpc_path_is_its_own_operation_id(self):
+        ids = [(path, method, op["operationId"])
+               for path, item in self.doc["paths"].items()
+               for method, op in item.items()]
+        self.assertEqual(ids, [
+            ("/healthCheck", "get", "healthCheck"),
+            ("/createCustomer", "post", "createCustomer"),
+            ("/getCustomerDetails", "get", "getCustomerDetails"),
+            ("/updateCustomer", "put", "updateCustomer"),
+            ("/updateCustomerEmail", "patch", "updateCustomerEmail")])
+
+    def test_typed_items_are_attribute_values(self):
+        schemas = self.doc["components"]["schemas"]
+        key = {"type": "object", "required": ["S"],
+               "properties": {"S": {"type": "string", "minLength": 1}},
+               "additionalProperties": False}
+        value = {"$ref": "#/components/schemas/AttributeValue"}
+        self.assertEqual(schemas["CustomersTable"], {
+            "type": "object", "required": ["customerId"],
+            "properties": {"customerId": key},
+            "additionalProperties": value})
+        # the key comes from the body: the body must carry it
+        self.assertEqual(schemas["CustomersTableInput"]["required"],
+                         ["customerId"])
+        av = schemas["AttributeValue"]
+        self.assertEqual((av["minProperties"], av["maxProperties"]), (1, 1))
+        self.assertEqual(sorted(av["properties"]), sorted(
+            ["S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"]))
+        self.assertEqual(av["properties"]["M"]["additionalProperties"], value)
+        self.assertEqual(av["properties"]["L"]["items"], value)
+        post = self.doc["paths"]["/createCustomer"]["post"]
+        self.assertEqual(
+            post["requestBody"]["content"]["application/json"]["schema"],
+            {"$ref": "#/components/schemas/CustomersTableInput"})
+        self.assertEqual(post["security"], [{"api_key": []}])
+        self.assertEqual(self.doc["paths"]["/healthCheck"]["get"]["security"],
+                         [])
+
+    def test_is_valid(self):
+        self.assert_valid(self.doc)
+
+
 class StructureCheckTest(unittest.TestCase):
     """The structure check itself catches what it is meant to."""
 
@@ -518,8 +704,19 @@ class StructureCheckTest(unittest.TestCase):
         self.assertEqual(structure_errors(doc), [
             "#.paths./a/{id}.get.requestBody: $ref #/components/x does not "
             "resolve",
+            "get /a/{id}: operationId None is not camelCase",
             "get /a/{id}: path parameters [], template has ['id']",
             "get /a/{id}: security nope undefined"])
+
+    def test_catches_operation_ids_and_missing_security(self):
+        op = {"operationId": "getA", "responses": {"200": {"description": "ok"}},
+              "x-amazon-apigateway-integration": {"type": "aws_proxy"}}
+        doc = {"openapi": "3.0.1", "info": {"title": "t", "version": "1"},
+               "paths": {"/a": {"get": dict(op, security=[]),
+                                "put": op}}}
+        self.assertEqual(structure_errors(doc), [
+            "put /a: operationId getA is not unique",
+            "put /a: no security"])
 
 
 if __name__ == "__main__":
