@@ -11,10 +11,14 @@
  * AWS: "Legacy conditional parameters" in the DynamoDB developer guide and
  * the API reference's ExpectedAttributeValue, Condition, AttributeValueUpdate.
  */
+#include "attr.h"
+#include "b64.h"
 #include "buf.h"
 #include "ddb_impl.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define INVALID "One or more parameter values were invalid: "
@@ -134,6 +138,51 @@ static const struct op_rule {
     "Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, "             \
     "NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]"
 
+/* Whether BETWEEN's bounds lo, hi (AttributeValues of one type S, N or B)
+ * are in order; 1 too when either is malformed (the values' own checks
+ * refuse it later). */
+static int bounds_ordered(const json_t *lo, const json_t *hi)
+{
+    json_t *wrap = json_pack("{sOsO}", "l", lo, "h", hi), *item;
+    struct err e = ERR_INIT;
+    const json_t *a, *b;
+    const char *ty;
+    int ok = 1;
+
+    item = wrap ? ddb_item(wrap, "item", &e) : NULL;
+    json_decref(wrap);
+    if (!item)
+        return 1;
+    ty = value_type(json_object_get(item, "l"));
+    a = json_object_iter_value(json_object_iter(json_object_get(item, "l")));
+    b = json_object_iter_value(json_object_iter(json_object_get(item, "h")));
+    if (ty && json_is_string(a) && json_is_string(b)) {
+        if (!strcmp(ty, "N")) {
+            ok = attr_number_compare(json_string_value(a),
+                                     json_string_value(b)) <= 0;
+        } else if (!strcmp(ty, "S")) {
+            size_t na = json_string_length(a), nb = json_string_length(b);
+            int c = memcmp(json_string_value(a), json_string_value(b),
+                           na < nb ? na : nb);
+            ok = c < 0 || (c == 0 && na <= nb);
+        } else if (!strcmp(ty, "B")) {
+            size_t na = 0, nb = 0;
+            unsigned char *da =
+                b64_decode(json_string_value(a), json_string_length(a), &na);
+            unsigned char *db =
+                b64_decode(json_string_value(b), json_string_length(b), &nb);
+            if (da && db) {
+                int c = memcmp(da, db, na < nb ? na : nb);
+                ok = c < 0 || (c == 0 && na <= nb);
+            }
+            free(da);
+            free(db);
+        }
+    }
+    json_decref(item);
+    return ok;
+}
+
 /* Operators a KeyConditions entry may use. */
 static int indexable(const char *op)
 {
@@ -185,6 +234,11 @@ static int condition(struct tr *t, struct buf *b, const char *attr,
                                    "AttributeValue type",
                            op, ty);
     }
+    if (!strcmp(op, "BETWEEN") &&
+        !bounds_ordered(json_array_get(list, 0), json_array_get(list, 1)))
+        return err_set(err, ERR_BAD_REQUEST,
+                       "The BETWEEN condition was provided a range where the "
+                       "lower bound is greater than the upper bound");
     if (key && !indexable(op))
         return err_set(err, ERR_BAD_REQUEST,
                        "Attempted conditional constraint is not an indexable "

@@ -59,6 +59,7 @@ CASES = [
     ("n", "BETWEEN", [N("5"), N("10")], True),   # bounds included
     ("n", "BETWEEN", [N("1"), N("5")], True),
     ("n", "BETWEEN", [N("6"), N("10")], False),
+    ("n", "BETWEEN", [N("9"), N("10")], False),  # by value, not text
     ("s", "BETWEEN", [S("a"), S("i")], True),
 ]
 
@@ -255,6 +256,14 @@ class DdbLegacyTest(DdbTestCase):
                     "AttributeValueList": [N("1"), S("1")]}},
              INVALID + "AttributeValues inside AttributeValueList must be "
              "of same type"),
+            ({"a": {"ComparisonOperator": "BETWEEN",
+                    "AttributeValueList": [N("10"), N("9")]}},
+             "The BETWEEN condition was provided a range where the lower "
+             "bound is greater than the upper bound"),
+            ({"a": {"ComparisonOperator": "BETWEEN",
+                    "AttributeValueList": [S("b"), S("a")]}},
+             "The BETWEEN condition was provided a range where the lower "
+             "bound is greater than the upper bound"),
             ({"a": {"ComparisonOperator": "FOO",
                     "AttributeValueList": [N("1")]}},
              "1 validation error detected: Value 'FOO' at "
