@@ -418,11 +418,21 @@ static int conditions(struct tr *t, const char *member, const char *lower,
 static int attributes_to_get(struct tr *t, json_t *obj, struct err *err)
 {
     json_t *list = json_object_get(obj, "AttributesToGet"), *a;
+    const json_t *select = json_object_get(obj, "Select");
     struct buf b;
     size_t i, j;
 
     if (!list)
         return 0;
+    /* said of AttributesToGet, not of the ProjectionExpression it becomes */
+    if (json_is_string(select) &&
+        (!strcmp(json_string_value(select), "ALL_ATTRIBUTES") ||
+         !strcmp(json_string_value(select), "ALL_PROJECTED_ATTRIBUTES") ||
+         !strcmp(json_string_value(select), "COUNT")))
+        return err_set(err, ERR_BAD_REQUEST,
+                       "Cannot specify the AttributesToGet when choosing to "
+                       "get %s",
+                       json_string_value(select));
     if (!json_is_array(list))
         return err_set(err, ERR_SERIALIZATION,
                        "Start of structure or map found where not expected");

@@ -437,6 +437,12 @@ class DdbLegacyTest(DdbTestCase):
              "constraint: Member must satisfy enum value set: [ADD, PUT, "
              "DELETE]"),
         ]
+        # the key cannot be updated, as in the expression form
+        self.assert_invalid("UpdateItem", {
+            "TableName": self.t, "Key": key,
+            "AttributeUpdates": {"pk": {"Value": S("other")}}},
+            INVALID + "Cannot update attribute pk. This attribute is part "
+            "of the key")
         for updates, message in cases:
             with self.subTest(updates=updates):
                 self.assert_invalid("UpdateItem", {
@@ -495,6 +501,13 @@ class DdbLegacyTest(DdbTestCase):
                     "1 validation error detected: Value '[]' at "
                     "'attributesToGet' failed to satisfy constraint: Member "
                     "must have length greater than or equal to 1")
+        for select in ("ALL_ATTRIBUTES", "COUNT"):
+            with self.subTest(select=select):
+                self.assert_invalid("Scan", {
+                    "TableName": self.t, "AttributesToGet": ["a"],
+                    "Select": select},
+                    "Cannot specify the AttributesToGet when choosing to "
+                    "get %s" % select)
         self.assert_invalid("BatchGetItem", {"RequestItems": {self.t: {
             "Keys": [key], "AttributesToGet": ["x", "x"]}}},
             INVALID + "Duplicate value in attribute name: x")
