@@ -119,8 +119,10 @@ static const struct op_rule {
     const char *types; /* allowed operand types, space-separated */
     const char *fmt;   /* %1 the name, %2.. the values, as a template */
 } rules[] = {
-    {"EQ", 1, 1, " S N B SS NS BS ", "= "},
-    {"NE", 1, 1, " S N B SS NS BS ", "<> "},
+    /* the API reference's Condition: "EQ is supported for all data types,
+     * including lists and maps", NE too */
+    {"EQ", 1, 1, " S N B SS NS BS BOOL NULL L M ", "= "},
+    {"NE", 1, 1, " S N B SS NS BS BOOL NULL L M ", "<> "},
     {"LE", 1, 1, " S N B ", "<= "},
     {"LT", 1, 1, " S N B ", "< "},
     {"GE", 1, 1, " S N B ", ">= "},
@@ -222,17 +224,17 @@ static int condition(struct tr *t, struct buf *b, const char *attr,
     for (i = 0; i < n; i++) {
         if (!(ty = value_type(json_array_get(list, i))))
             continue;
-        if (first && strcmp(first, ty) != 0)
-            return err_set(err, ERR_BAD_REQUEST,
-                           INVALID "AttributeValues inside AttributeValueList "
-                                   "must be of same type");
-        first = ty;
         snprintf(pad, sizeof pad, " %s ", ty);
         if (!strstr(r->types, pad))
             return err_set(err, ERR_BAD_REQUEST,
                            INVALID "ComparisonOperator %s is not valid for %s "
                                    "AttributeValue type",
                            op, ty);
+        if (first && strcmp(first, ty) != 0)
+            return err_set(err, ERR_BAD_REQUEST,
+                           INVALID "AttributeValues inside AttributeValueList "
+                                   "must be of same type");
+        first = ty;
     }
     if (!strcmp(op, "BETWEEN") &&
         !bounds_ordered(json_array_get(list, 0), json_array_get(list, 1)))

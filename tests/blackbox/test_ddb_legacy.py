@@ -15,7 +15,8 @@ CCF = "ConditionalCheckFailedException"
 # a number, sets, a list, a binary value).
 ITEM = {"pk": S("x"), "s": S("hello world"), "n": N("5"),
         "ss": {"SS": ["red", "blue"]}, "ns": {"NS": ["1", "2", "3"]},
-        "l": {"L": [S("a"), N("1")]}, "b": {"B": "AQID"}}
+        "l": {"L": [S("a"), N("1")]}, "b": {"B": "AQID"},
+        "flag": {"BOOL": True}, "m": {"M": {"k": S("v")}}}
 
 # (attribute, operator, AttributeValueList, holds?)
 CASES = [
@@ -23,6 +24,13 @@ CASES = [
     ("n", "EQ", [S("5")], False),        # "3" is not 3
     ("ns", "EQ", [{"NS": ["3", "2", "1"]}], True),
     ("ns", "EQ", [{"NS": ["1", "2"]}], False),
+    # EQ and NE take every type, lists and maps included
+    ("flag", "EQ", [{"BOOL": True}], True),
+    ("flag", "EQ", [{"BOOL": False}], False),
+    ("m", "EQ", [{"M": {"k": S("v")}}], True),
+    ("l", "EQ", [{"L": [S("a"), N("1")]}], True),
+    ("l", "NE", [{"L": [S("a")]}], True),
+    ("missing", "EQ", [{"NULL": True}], False),
     ("n", "NE", [N("6")], True),
     ("n", "NE", [N("5")], False),
     ("missing", "NE", [N("5")], True),   # NE on a missing attribute holds
@@ -251,6 +259,14 @@ class DdbLegacyTest(DdbTestCase):
             ({"a": {"ComparisonOperator": "CONTAINS",
                     "AttributeValueList": [{"NS": ["1"]}]}},
              INVALID + "ComparisonOperator CONTAINS is not valid for NS "
+             "AttributeValue type"),
+            ({"a": {"ComparisonOperator": "BETWEEN",
+                    "AttributeValueList": [N("5"), {"NULL": True}]}},
+             INVALID + "ComparisonOperator BETWEEN is not valid for NULL "
+             "AttributeValue type"),
+            ({"a": {"ComparisonOperator": "GT",
+                    "AttributeValueList": [{"BOOL": True}]}},
+             INVALID + "ComparisonOperator GT is not valid for BOOL "
              "AttributeValue type"),
             ({"a": {"ComparisonOperator": "IN",
                     "AttributeValueList": [N("1"), S("1")]}},
