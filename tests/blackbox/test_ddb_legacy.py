@@ -58,6 +58,7 @@ CASES = [
     ("ss", "NOT_CONTAINS", [S("green")], True),
     ("ss", "NOT_CONTAINS", [S("red")], False),
     ("s", "NOT_CONTAINS", [S("hello")], False),
+    ("missing", "NOT_CONTAINS", [S("a")], True),  # as NOT contains()
     ("s", "BEGINS_WITH", [S("hell")], True),
     ("s", "BEGINS_WITH", [S("world")], False),
     ("b", "BEGINS_WITH", [{"B": "AQI="}], True),
