@@ -213,7 +213,13 @@ void ddb_handle(struct ddb *d, const struct ddb_request *req,
         goto fail;
     }
     if (!(op = find_op(req->target))) {
-        err_set(&err, ERR_UNKNOWN_OPERATION, "%s", "");
+        const char *t = req->target ? req->target : "";
+        if (!strncmp(t, TARGET_PREFIX, strlen(TARGET_PREFIX)))
+            t += strlen(TARGET_PREFIX);
+        err_set(&err, ERR_UNKNOWN_OPERATION,
+                "Unknown operation exception: crudd does not have the "
+                "operation %.128s",
+                t);
         goto fail;
     }
     /* the common GetItem text without the general parser */
@@ -236,6 +242,10 @@ void ddb_handle(struct ddb *d, const struct ddb_request *req,
                 "U+0000 is supported only in string values (S, SS)");
         goto fail;
     }
+    /* the legacy parameters become expressions before the operation reads
+     * the request: one evaluator for both forms */
+    if (ddb_legacy(op->name, in, &err) < 0)
+        goto fail;
     if (op->text) {
         if (op->text(d, in, &text, &extra, &err) < 0)
             goto fail;

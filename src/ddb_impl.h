@@ -109,8 +109,23 @@ int ddb_expr(const json_t *in, const char *member, enum expr_kind kind,
 int ddb_expr_done(const json_t *in, struct expr_usage *usage, struct err *err);
 
 /* Reject DynamoDB's legacy parameters (Expected, AttributeUpdates, ...)
- * with a clear ValidationException naming the expression to use. */
+ * with a clear ValidationException naming the expression to use: in a
+ * TransactWriteItems member, whose shapes have none. Elsewhere ddb_legacy
+ * has rewritten them before the operation runs, so this finds none. */
 int ddb_no_legacy(const json_t *in, struct err *err);
+
+/* The legacy parameters of operation op (its X-Amz-Target name) in the
+ * request object in — Expected and ConditionalOperator (PutItem,
+ * UpdateItem, DeleteItem), AttributeUpdates (UpdateItem), AttributesToGet
+ * (GetItem, BatchGetItem per table, Query, Scan), KeyConditions and
+ * QueryFilter (Query), ScanFilter (Scan) — checked by DynamoDB's rules and
+ * replaced in place by the expression each stands for, with generated
+ * ExpressionAttributeNames/Values that do not collide with the request's.
+ * 0 (in rewritten, or untouched when it has none), or -1 with a
+ * ValidationException (mixing with expressions, operand counts and types,
+ * Exists/Value, AttributesToGet duplicates, AttributeUpdates actions) or a
+ * SerializationException; in may then be partly rewritten (ddb_legacy.c). */
+int ddb_legacy(const char *op, json_t *in, struct err *err);
 
 /* Capacity units by DynamoDB's rules for bytes read or written. */
 double ddb_read_units(size_t bytes, int consistent);
