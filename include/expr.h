@@ -161,6 +161,13 @@ json_t *expr_apply_update(const struct expr *e, const json_t *item,
                           struct err *err);
 
 /*
+ * Whether update expression e holds only REMOVE actions: 1 or 0 (0 for any
+ * other kind of expression). DynamoDB's UpdateItem creates no item for such
+ * an update of a missing item (UpdateItem, API Reference). Any thread.
+ */
+int expr_update_only_removes(const struct expr *e);
+
+/*
  * The projection of item (borrowed) to the paths of a projection expression:
  * a new reference to a new item holding only those paths. Nested maps keep
  * only the projected names; projected list elements keep their order and

@@ -82,6 +82,45 @@ void ddb_response_fini(struct ddb_response *res)
     res->body_len = 0;
 }
 
+/* The request members every operation that has them reads as enums
+ * (ReturnConsumedCapacity, ReturnItemCollectionMetrics): a value outside
+ * the enum is DynamoDB's constraint ValidationException. */
+static int check_enums(const json_t *in, struct err *err)
+{
+    static const struct {
+        const char *member, *path, *set;
+        const char *values[4];
+    } enums[] = {
+        {"ReturnConsumedCapacity",
+         "returnConsumedCapacity",
+         "[INDEXES, TOTAL, NONE]",
+         {"INDEXES", "TOTAL", "NONE", NULL}},
+        {"ReturnItemCollectionMetrics",
+         "returnItemCollectionMetrics",
+         "[SIZE, NONE]",
+         {"SIZE", "NONE", NULL, NULL}},
+    };
+
+    for (size_t i = 0; i < sizeof enums / sizeof *enums; i++) {
+        const json_t *v = json_object_get(in, enums[i].member);
+        if (!v)
+            continue;
+        if (!json_is_string(v))
+            return attr_typed_wrong_kind(v, err);
+        int ok = 0;
+        for (size_t j = 0; enums[i].values[j] && !ok; j++)
+            ok = !strcmp(json_string_value(v), enums[i].values[j]);
+        if (!ok) {
+            char why[64];
+            snprintf(why, sizeof why, "Member must satisfy enum value set: %s",
+                     enums[i].set);
+            return ddb_constraint(err, json_string_value(v), enums[i].path,
+                                  why);
+        }
+    }
+    return 0;
+}
+
 static const struct op *find_op(const char *target)
 {
     size_t n = strlen(TARGET_PREFIX);
@@ -242,6 +281,8 @@ void ddb_handle(struct ddb *d, const struct ddb_request *req,
                 "U+0000 is supported only in string values (S, SS)");
         goto fail;
     }
+    if (check_enums(in, &err) < 0)
+        goto fail;
     /* the legacy parameters become expressions before the operation reads
      * the request: one evaluator for both forms */
     if (ddb_legacy(op->name, in, &err) < 0)

@@ -383,3 +383,13 @@ out:
     free(ps);
     return out;
 }
+
+int expr_update_only_removes(const struct expr *e)
+{
+    if (!e || !e->act || e->nact == 0)
+        return 0;
+    for (size_t i = 0; i < e->nact; i++)
+        if (e->act[i].k != A_REMOVE)
+            return 0;
+    return 1;
+}

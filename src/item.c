@@ -53,6 +53,9 @@ int item_write_apply(const struct item_write *w, const json_t *old,
         *new_item = json_deep_copy(w->item ? w->item : old ? old : w->key);
         return 0;
     }
+    /* only REMOVE on a missing item: nothing to remove, nothing created */
+    if (!old && expr_update_only_removes(w->update))
+        return 0;
     json_t *next = expr_apply_update(w->update, old ? old : w->key, updated_old,
                                      updated_new, err);
     if (!next)

@@ -507,3 +507,49 @@ class DdbItemsTest(DdbTestCase):
         r = self.put({"pk": pk, "v": S("x" * 4500)},
                      ReturnConsumedCapacity="TOTAL")
         self.assertEqual(r["ConsumedCapacity"]["CapacityUnits"], 5.0)
+
+
+class DdbFidelityRoundTwoTest(DdbTestCase):
+    """UpdateItem with only REMOVE creates no item; ReturnConsumedCapacity
+    and ReturnItemCollectionMetrics are enums, as DynamoDB checks them."""
+
+    def call(self, op, body):
+        return self.wire(op, dict(body, TableName="ItemsTable"))
+
+    def test_remove_only_update_of_a_missing_item_creates_nothing(self):
+        key = {"id": {"S": unique("rm")}}
+        r = self.call("UpdateItem", {"Key": key, "UpdateExpression": "REMOVE a",
+                                     "ReturnValues": "ALL_NEW"})
+        self.assertEqual((r.status, r.json()), (200, {}), r)
+        r = self.call("GetItem", {"Key": key, "ConsistentRead": True})
+        self.assertEqual((r.status, r.json()), (200, {}), r)
+        # a SET beside it still creates the item
+        r = self.call("UpdateItem", {
+            "Key": key, "UpdateExpression": "SET b = :v REMOVE a",
+            "ExpressionAttributeValues": {":v": {"S": "x"}}})
+        self.assertEqual(r.status, 200, r)
+        r = self.call("GetItem", {"Key": key, "ConsistentRead": True})
+        self.assertEqual(r.json(), {"Item": dict(key, b={"S": "x"})})
+
+    def test_return_consumed_capacity_outside_its_enum(self):
+        key = {"id": {"S": unique("rcc")}}
+        r = self.call("PutItem", {"Item": key,
+                                  "ReturnConsumedCapacity": "BOGUS"})
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json(), {
+            "__type": "com.amazon.coral.validate#ValidationException",
+            "message": "1 validation error detected: Value 'BOGUS' at "
+            "'returnConsumedCapacity' failed to satisfy constraint: Member "
+            "must satisfy enum value set: [INDEXES, TOTAL, NONE]"})
+        r = self.call("GetItem", {"Key": key, "ConsistentRead": True})
+        self.assertEqual(r.json(), {})
+
+    def test_return_item_collection_metrics_outside_its_enum(self):
+        r = self.call("PutItem", {"Item": {"id": {"S": unique("ricm")}},
+                                  "ReturnItemCollectionMetrics": "ALL"})
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json()["message"],
+                         "1 validation error detected: Value 'ALL' at "
+                         "'returnItemCollectionMetrics' failed to satisfy "
+                         "constraint: Member must satisfy enum value set: "
+                         "[SIZE, NONE]")
