@@ -160,11 +160,16 @@ static json_t *create_request(json_t *t, const char **ttl, const char **why)
         return *why = "needs \"TableName\", a string", NULL;
     json_object_foreach(t, key, v)
     {
+        /* main thread only (seed.h), so one buffer is enough */
+        static char unknown[320];
         if (!listed(CREATE, key) && !listed(IGNORED, key) &&
-            strcmp(key, "TimeToLiveSpecification"))
-            return *why = "unknown key (CreateTable's keys and "
-                          "TimeToLiveSpecification only)",
-                   NULL;
+            strcmp(key, "TimeToLiveSpecification")) {
+            snprintf(unknown, sizeof unknown,
+                     "key \"%.200s\": unknown (CreateTable's keys and "
+                     "TimeToLiveSpecification only)",
+                     key);
+            return *why = unknown, NULL;
+        }
     }
     json_t *mode = json_object_get(t, "BillingMode");
     if (mode && (!json_is_string(mode) ||
@@ -259,8 +264,11 @@ int seed_check_tables(const struct config *c, struct err *err)
             json_decref(u);
         }
         if (bad) {
+            const char *msg = e.msg;
+            if (!strncmp(msg, "ValidationException: ", 21))
+                msg += 21;
             rc = err_set(err, ERR_CONFIG, "%s: tables[%zu] (%s): %s",
-                         file_of(c), i, name, e.msg);
+                         file_of(c), i, name, msg);
             break;
         }
     }

@@ -219,8 +219,8 @@ int seed_cli(int argc, char **argv)
         log_set_level(LOG_WARN);
         if (!(store = store_open(c.db, 1, STORE_DURABILITY_FULL, &err))) {
             fprintf(stderr,
-                    "crudd %s: %s (a running server holds its file: use "
-                    "--endpoint)\n",
+                    "crudd %s: %s; to move data in or out of a running "
+                    "server, use --endpoint http://HOST:PORT\n",
                     c.cmd, err.msg);
             goto out;
         }
