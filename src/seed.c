@@ -428,12 +428,14 @@ static int looks_typed(json_t *item)
     return 1;
 }
 
-/* The line where each element of each top-level member's array starts:
- * [[line, ...], ...] in the order the members appear (jansson keeps that
- * order), for messages; jansson keeps no positions. */
-static json_t *element_lines(const char *t, size_t n)
+/* Where each element of each top-level member's array is in the text:
+ * [[[line, start, end], ...], ...] (byte offsets, end exclusive) in the
+ * order the members appear (jansson keeps that order), for messages and
+ * for reading plain items from their own text (exact numbers); jansson
+ * keeps no positions. */
+static json_t *element_spans(const char *t, size_t n)
 {
-    json_t *all = json_array(), *cur = NULL;
+    json_t *all = json_array(), *cur = NULL, *open = NULL;
     char stack[ATTR_MAX_DEPTH + 8];
     int depth = 0, line = 1, in_str = 0, expect = 0;
 
@@ -448,10 +450,15 @@ static json_t *element_lines(const char *t, size_t n)
                 in_str = 0;
             continue;
         }
-        if (depth == 2 && stack[1] == '[' && expect &&
-            !isspace((unsigned char)ch) && ch != ']') {
-            json_array_append_new(cur, json_integer(line));
+        int in_list = depth == 2 && stack[1] == '[';
+        if (in_list && expect && !isspace((unsigned char)ch) && ch != ']') {
+            open = json_pack("[i, I, I]", line, (json_int_t)i, (json_int_t)n);
+            json_array_append_new(cur, open);
             expect = 0;
+        }
+        if (in_list && open && (ch == ',' || ch == ']')) {
+            json_array_set_new(open, 2, json_integer((json_int_t)i));
+            open = NULL;
         }
         switch (ch) {
         case '"':
@@ -473,7 +480,7 @@ static json_t *element_lines(const char *t, size_t n)
             depth--;
             break;
         case ',':
-            if (depth == 2 && stack[1] == '[')
+            if (in_list)
                 expect = 1;
             break;
         }
@@ -481,36 +488,18 @@ static json_t *element_lines(const char *t, size_t n)
     return all;
 }
 
-/* plain JSON item → typed, or NULL with err. */
-static json_t *typed_of_plain(json_t *plain, struct err *err)
-{
-    json_t *out = json_object(), *v;
-    const char *key;
-
-    json_object_foreach(plain, key, v)
-    {
-        json_t *t = attr_from_plain(v, 0, err);
-        if (!t) {
-            json_decref(out);
-            return NULL;
-        }
-        json_object_set_new(out, key, t);
-    }
-    return out;
-}
-
 /* {"Table": [...]} files. */
 static int parse_tables(struct load *l, json_t *root, const char *text,
                         size_t len, const char *only, struct err *err)
 {
-    json_t *lines = element_lines(text, len), *arr;
+    json_t *spans = element_spans(text, len), *arr;
     const char *table;
     size_t k = 0;
     int rc = -1;
 
     json_object_foreach(root, table, arr)
     {
-        json_t *ln = json_array_get(lines, k++);
+        json_t *sp = json_array_get(spans, k++);
         size_t j;
         json_t *x;
         if (!json_is_array(arr)) {
@@ -530,7 +519,10 @@ static int parse_tables(struct load *l, json_t *root, const char *text,
         }
         json_array_foreach(arr, j, x)
         {
-            int line = (int)json_integer_value(json_array_get(ln, j));
+            json_t *at = json_array_get(sp, j);
+            int line = (int)json_integer_value(json_array_get(at, 0));
+            size_t from = (size_t)json_integer_value(json_array_get(at, 1));
+            size_t to = (size_t)json_integer_value(json_array_get(at, 2));
             json_t *put = json_object_get(x, "PutRequest"), *item;
             struct err e = ERR_INIT;
             if (json_object_get(x, "DeleteRequest")) {
@@ -557,9 +549,14 @@ static int parse_tables(struct load *l, json_t *root, const char *text,
                 goto out;
             } else if (typed) {
                 item = json_incref(x);
-            } else if (!(item = typed_of_plain(x, &e))) {
-                err_set(err, ERR_BAD_REQUEST, "%s:%d: item %zu of table %s: %s",
-                        l->file, line, j + 1, table, e.msg);
+            } else if (!(item = attr_item_from_json_text(
+                             text + from, to > from ? to - from : 0, &e))) {
+                const char *msg = e.msg;
+                if (!strncmp(msg, "Request body ", 13))
+                    msg += 13; /* "is not valid JSON", "must be ..." */
+                err_set(err, ERR_BAD_REQUEST,
+                        "%s:%d: item %zu of table %s: %s%s", l->file, line,
+                        j + 1, table, msg == e.msg ? "" : "the item ", msg);
                 goto out;
             }
             add_entry(l, table, item, line, j + 1);
@@ -567,7 +564,7 @@ static int parse_tables(struct load *l, json_t *root, const char *text,
     }
     rc = 0;
 out:
-    json_decref(lines);
+    json_decref(spans);
     return rc;
 }
 
@@ -858,7 +855,10 @@ int seed_load_file(const struct seed_sink *k, const char *spec,
         if (parse_lines(&l, text, table, keep, err) < 0)
             goto out;
     } else {
-        root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+        /* big integers as reals: plain items are read again, exactly,
+         * from their own text; typed numbers are strings */
+        root = json_loadb(
+            text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
         if (!root) {
             err_set(err, ERR_BAD_REQUEST, "%s:%d:%d: not valid JSON: %s",
                     l.file, jerr.line, jerr.column, jerr.text);

@@ -185,6 +185,19 @@ class SeedTest(WireMixin, CruddTestCase):
             "ExpressionAttributeValues": {":e": {"S": "b@x"}}})
         self.assertEqual(q["Count"], 1)
 
+    def test_plain_numbers_are_exact(self):
+        seed = self.write("users.json",
+                          '{"Users": [{"id": "big", "email": "e",\n'
+                          '  "n": 123456789012345678901234567890,\n'
+                          '  "f": 0.10000000000000000000000000000000000001,'
+                          ' "price": 19.990, "e": 1e2}]}')
+        srv = self.serve("--seed", seed)
+        self.assertEqual(self.scan(srv, "Users"), [
+            {"id": {"S": "big"}, "email": {"S": "e"},
+             "n": {"N": "123456789012345678901234567890"},
+             "f": {"N": "0.10000000000000000000000000000000000001"},
+             "price": {"N": "19.99"}, "e": {"N": "100"}}])
+
     def test_seed_from_the_config_key_is_idempotent_across_restarts(self):
         seed = self.write("users.json", {"Users": [
             {"id": "u%d" % i, "email": "%d@x" % i} for i in range(60)]})
