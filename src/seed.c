@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 /* BatchWriteItem's limit, and how often UnprocessedItems are sent again. */
 #define BATCH_MAX 25
@@ -607,24 +608,29 @@ static int parse_lines(struct load *l, const char *text, const char *table,
     return 0;
 }
 
+/* The whole file; gzip-compressed (as DynamoDB's export writes its
+ * files, .json.gz) or not, which zlib tells apart by itself. */
 static char *read_all(const char *path, size_t *len, struct err *err)
 {
-    FILE *f = fopen(path, "rb");
+    gzFile f = gzopen(path, "rb");
     struct buf b;
     char chunk[65536];
-    size_t r;
+    int r;
 
     if (!f)
         return err_set(err, ERR_BAD_REQUEST, "%s: %m", path), NULL;
     buf_init(&b);
-    while ((r = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, r);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
+    while ((r = gzread(f, chunk, sizeof chunk)) > 0)
+        buf_append(&b, chunk, (size_t)r);
+    int errnum = 0;
+    const char *why = r < 0 ? gzerror(f, &errnum) : NULL;
+    if (why) {
+        err_set(err, ERR_BAD_REQUEST, "%s: cannot read: %s", path, why);
+        gzclose(f);
         buf_fini(&b);
-        return err_set(err, ERR_BAD_REQUEST, "%s: read error", path), NULL;
+        return NULL;
     }
+    gzclose(f);
     buf_append(&b, "", 0);
     return buf_steal(&b, len);
 }
@@ -701,8 +707,11 @@ static int check_and_write(const struct seed_sink *k, struct load *l,
             int bad = seed_call(k, "DescribeTable", d, &out, &de) < 0;
             json_decref(d);
             if (bad) {
-                err_set(err, de.kind, "%s: table %s: %s", l->file, e->table,
-                        de.msg);
+                err_set(err, de.kind, "%s: table %s: %s%s", l->file, e->table,
+                        de.msg,
+                        strstr(de.msg, "ResourceNotFound")
+                            ? " (declare it in the config's \"tables\")"
+                            : "");
                 goto out;
             }
             json_t *desc = json_object_get(out, "Table"), *x;

@@ -5,6 +5,7 @@ idempotently and all or nothing, and `crudd export` / `crudd import` move
 tables to and from such files, on a stopped database file (--db) and
 through a running server's API (--endpoint)."""
 
+import gzip
 import json
 import os
 import shutil
@@ -164,8 +165,12 @@ class SeedTest(WireMixin, CruddTestCase):
         named = self.write("export-0001.json",
                            '{"Item": {"customer": {"S": "c3"}, '
                            '"n": {"N": "4"}}}\n')
+        gz = os.path.join(self.dir, "Orders.json.gz")   # as DynamoDB exports
+        with gzip.open(gz, "wt") as f:
+            f.write('{"Item":{"customer":{"S":"c4"},"n":{"N":"5"}}}\n')
         srv = self.serve("--seed", plain, "--seed", typed, "--seed", batch,
-                         "--seed", lines, "--seed", "Orders=" + named)
+                         "--seed", lines, "--seed", "Orders=" + named,
+                         "--seed", gz)
         self.assertEqual(self.scan(srv, "Users"), [
             {"id": {"S": "u1"}, "email": {"S": "a@x"}, "age": {"N": "30"},
              "tags": {"L": [{"S": "a"}, {"S": "b"}]}, "ok": {"BOOL": True},
@@ -175,7 +180,8 @@ class SeedTest(WireMixin, CruddTestCase):
         self.assertEqual(
             [(i["customer"]["S"], i["n"]["N"]) for i in
              self.scan(srv, "Orders")],
-            [("c1", "1"), ("c2", "2"), ("c2", "3"), ("c3", "4")])
+            [("c1", "1"), ("c2", "2"), ("c2", "3"), ("c3", "4"),
+             ("c4", "5")])
         self.assert_logged(srv, "seed %s: 2 items put" % lines)
         self.assert_logged(srv, "seed Orders=%s: 1 item put" % named)
         # the GSI was kept in step
@@ -252,6 +258,12 @@ class SeedTest(WireMixin, CruddTestCase):
         self.assertEqual(rc, 1)
         self.assertIn("%s:2: item 2 of table Orders: not valid JSON" % broken,
                       err)
+        rc, _, err = self.cli("import", "--db", self.db,
+                              "Nope=" + lines)
+        self.assertEqual(rc, 1)
+        self.assertIn("%s: table Nope: ResourceNotFoundException: Requested "
+                      "resource not found: Table: Nope not found (declare it "
+                      "in the config's \"tables\")" % lines, err)
         rc, _, err = self.cli("import", "--db", self.db,
                               os.path.join(self.dir, "missing.json"))
         self.assertEqual(rc, 1)
