@@ -1,19 +1,26 @@
 /*
  * seed_http — the smallest HTTP/1.1 client that speaks to a running crudd's
  * DynamoDB API for `crudd export/import --endpoint`: one POST a connection
- * (Connection: close), the answer read to the end of the stream. Not a
- * general client: no TLS, no chunked bodies, no redirects.
+ * (Connection: close), the answer read to the end of the stream, signed
+ * with Signature Version 4 (service dynamodb, region us-east-1) by
+ * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY when they are set, so that a
+ * server whose DynamoDB API checks signatures accepts it. Not a general
+ * client: no TLS, no chunked bodies, no redirects.
  */
 #include "buf.h"
 #include "seed_impl.h"
 #include "xalloc.h"
 
 #include <errno.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 static int send_all(int fd, const char *p, size_t n)
@@ -52,6 +59,67 @@ static int dial(const char *host, const char *port, struct err *err)
     return fd;
 }
 
+static void hex(const unsigned char *p, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++)
+        sprintf(out + 2 * i, "%02x", p[i]);
+}
+
+static void hmac(const void *key, size_t klen, const char *msg,
+                 unsigned char out[32])
+{
+    unsigned len = 32;
+    HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)msg, strlen(msg),
+         out, &len);
+}
+
+/* The Authorization header value of a SigV4 signature (AWS General
+ * Reference, "Signature Version 4 signing process") of POST / with these
+ * headers and body; a placeholder key when none is set (an open DynamoDB
+ * API checks no signature). New string. */
+static char *authorization(const char *hostport, const char *date,
+                           const char *target, const char *body, size_t len)
+{
+    const char *akid = getenv("AWS_ACCESS_KEY_ID");
+    const char *secret = getenv("AWS_SECRET_ACCESS_KEY");
+    unsigned char h[32], k[32];
+    char body_hex[65], cr_hex[65], sig[65], day[9];
+
+    if (!akid || !*akid || !secret) {
+        akid = "crudd";
+        secret = "crudd";
+    }
+    memcpy(day, date, 8);
+    day[8] = '\0';
+    SHA256((const unsigned char *)body, len, h);
+    hex(h, 32, body_hex);
+    char *cr = xasprintf("POST\n/\n\ncontent-type:application/x-amz-json-1.0\n"
+                         "host:%s\nx-amz-date:%s\nx-amz-target:%s\n\n"
+                         "content-type;host;x-amz-date;x-amz-target\n%s",
+                         hostport, date, target, body_hex);
+    SHA256((const unsigned char *)cr, strlen(cr), h);
+    hex(h, 32, cr_hex);
+    char *sts = xasprintf("AWS4-HMAC-SHA256\n%s\n%s/us-east-1/dynamodb/"
+                          "aws4_request\n%s",
+                          date, day, cr_hex);
+    char *key = xasprintf("AWS4%s", secret);
+    hmac(key, strlen(key), day, k);
+    hmac(k, 32, "us-east-1", k);
+    hmac(k, 32, "dynamodb", k);
+    hmac(k, 32, "aws4_request", k);
+    hmac(k, 32, sts, h);
+    hex(h, 32, sig);
+    char *out = xasprintf(
+        "AWS4-HMAC-SHA256 Credential=%s/%s/us-east-1/dynamodb/aws4_request, "
+        "SignedHeaders=content-type;host;x-amz-date;x-amz-target, "
+        "Signature=%s",
+        akid, day, sig);
+    free(key);
+    free(sts);
+    free(cr);
+    return out;
+}
+
 int seed_http_post(const char *host, const char *port, const char *target,
                    const char *body, size_t len, int *status, char **resp,
                    size_t *resp_len, struct err *err)
@@ -63,17 +131,21 @@ int seed_http_post(const char *host, const char *port, const char *target,
     buf_init(&in);
     if (fd < 0)
         return -1;
-    /* crudd's open DynamoDB API wants an Authorization header, as the
-     * SDKs always send one; it does not check it */
-    char *head =
-        xasprintf("POST / HTTP/1.1\r\nHost: %s:%s\r\n"
-                  "Content-Type: application/x-amz-json-1.0\r\n"
-                  "X-Amz-Target: %s\r\n"
-                  "Authorization: AWS4-HMAC-SHA256 Credential=crudd/20240101/"
-                  "us-east-1/dynamodb/aws4_request, SignedHeaders=host, "
-                  "Signature=0\r\n"
-                  "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-                  host, port, target, len);
+    char date[17];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof date, "%Y%m%dT%H%M%SZ", &tm);
+    char *hostport = xasprintf("%s:%s", host, port);
+    char *auth = authorization(hostport, date, target, body, len);
+    char *head = xasprintf("POST / HTTP/1.1\r\nHost: %s\r\n"
+                           "Content-Type: application/x-amz-json-1.0\r\n"
+                           "X-Amz-Date: %s\r\nX-Amz-Target: %s\r\n"
+                           "Authorization: %s\r\n"
+                           "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                           hostport, date, target, auth, len);
+    free(auth);
+    free(hostport);
     int sent =
         send_all(fd, head, strlen(head)) == 0 && send_all(fd, body, len) == 0;
     free(head);

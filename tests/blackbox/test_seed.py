@@ -349,6 +349,24 @@ class SeedTest(WireMixin, CruddTestCase):
         self.assertEqual(rc, 1)
         self.assertIn("cannot connect", err)
 
+    def test_endpoint_requests_are_signed_with_the_shells_keys(self):
+        keys = {"AWS_ACCESS_KEY_ID": "AKIDSEED", "AWS_SECRET_ACCESS_KEY": "s"}
+        srv = self.start_server(("--config", self.config(),
+                                 "--dynamodb-auth", "sigv4"), db=self.db,
+                                env=keys)
+        url = "http://127.0.0.1:%d" % srv.port
+        seed = self.write("Users.jsonl", '{"Item": {"id": {"S": "s1"}}}\n')
+        rc, _, err = run_cli(["import", "--endpoint", url, seed], env=keys)
+        self.assertEqual(rc, 0, err)
+        rc, out, err = run_cli(["export", "--endpoint", url, "--table",
+                                "Users", "--format", "jsonl"], env=keys)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out, '{"Item":{"id":{"S":"s1"}}}\n')
+        rc, _, err = run_cli(["export", "--endpoint", url],
+                             env=dict(keys, AWS_SECRET_ACCESS_KEY="wrong"))
+        self.assertEqual(rc, 1)
+        self.assertIn("crudd export: InvalidSignatureException", err)
+
     def test_usage_errors_and_help(self):
         rc, out, _ = self.cli("--help")
         self.assertEqual(rc, 0)
