@@ -591,8 +591,11 @@ void config_usage(FILE *out)
             "      write a table (or all) to stdout; batch (default) is the "
             "batch-write-item\n      file, jsonl DynamoDB's export lines "
             "(one table)\n"
-            "  crudd import [--table T] [--db PATH | --endpoint URL] FILE...\n"
-            "      load seed files into a stopped database file (--db, default "
-            "./data/crudd.db)\n      or a running server (--endpoint "
-            "http://127.0.0.1:3000)\n");
+            "  crudd import [--table T] [--db PATH | --endpoint URL] "
+            "[--config FILE] FILE...\n"
+            "      load seed files into a stopped database file (--db, "
+            "default\n      ./data/crudd.db) or a running server (--endpoint "
+            "http://127.0.0.1:3000,\n      signed with AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY when set);\n      --config FILE first "
+            "creates that config's missing \"tables\"\n");
 }

@@ -353,21 +353,30 @@ out:
     return rc;
 }
 
+int seed_apply_tables(const struct config *c, const struct seed_sink *k,
+                      struct buf *notes, struct err *err)
+{
+    size_t i;
+    json_t *t;
+
+    json_array_foreach((json_t *)c->tables, i, t)
+    {
+        if (apply_table(c, i, t, k, notes, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int seed_apply(const struct config *c, struct store *store, struct buf *notes,
                struct err *err)
 {
     struct ddb *d = ddb_create(store, DDB_AUTH_OPEN, NULL, 0);
     struct seed_sink k = {.ddb = d};
-    size_t i;
-    json_t *t;
     int rc = -1;
 
-    json_array_foreach((json_t *)c->tables, i, t)
-    {
-        if (apply_table(c, i, t, &k, notes, err) < 0)
-            goto out;
-    }
-    for (i = 0; i < c->seeds.n; i++) {
+    if (seed_apply_tables(c, &k, notes, err) < 0)
+        goto out;
+    for (size_t i = 0; i < c->seeds.n; i++) {
         size_t n = 0;
         if (seed_load_file(&k, c->seeds.v[i], NULL, &n, err) < 0)
             goto out;

@@ -11,6 +11,7 @@
 #include "store.h"
 #include "xalloc.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,7 @@
 
 struct cli {
     const char *cmd; /* "export" or "import" */
-    const char *table, *db, *endpoint, *format;
+    const char *table, *db, *endpoint, *format, *config;
     char *host, *port;
     const char **files;
     size_t nfiles;
@@ -31,7 +32,7 @@ static int usage(const struct cli *c, const char *why)
             "usage: crudd export [--table T] [--db PATH | --endpoint URL] "
             "[--format batch|jsonl] > FILE\n"
             "       crudd import [--table T] [--db PATH | --endpoint URL] "
-            "FILE...\n",
+            "[--config FILE] FILE...\n",
             c->cmd, why);
     return 2;
 }
@@ -161,6 +162,8 @@ int seed_cli(int argc, char **argv)
     struct store *store = NULL;
     struct ddb *ddb = NULL;
     struct seed_sink k = {0};
+    struct config cfg = {0};
+    int have_cfg = 0;
     int rc = 1;
 
     c.files = xcalloc((size_t)argc + 1, sizeof *c.files);
@@ -170,6 +173,7 @@ int seed_cli(int argc, char **argv)
                             : !strcmp(a, "--db")       ? &c.db
                             : !strcmp(a, "--endpoint") ? &c.endpoint
                             : !strcmp(a, "--format")   ? &c.format
+                            : !strcmp(a, "--config")   ? &c.config
                                                        : NULL;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             rc = usage(&c, "move tables to and from files") == 2 ? 0 : 0;
@@ -202,6 +206,21 @@ int seed_cli(int argc, char **argv)
                                  : "import needs a FILE");
         goto out;
     }
+    if (c.config) {
+        char *cargv[] = {"crudd", "--config", (char *)(uintptr_t)c.config,
+                         NULL};
+        have_cfg = 1;
+        if (is_export) {
+            rc = usage(&c, "--config is for import (its \"tables\")");
+            goto out;
+        }
+        if (config_load(&cfg, 3, cargv, &err) < 0 ||
+            seed_check_tables(&cfg, &err) < 0) {
+            fprintf(stderr, "crudd import: bad configuration: %s\n", err.msg);
+            rc = 2;
+            goto out;
+        }
+    }
     if (c.endpoint) {
         if (parse_endpoint(&c) < 0) {
             rc = usage(&c, "--endpoint is http://HOST:PORT");
@@ -233,6 +252,16 @@ int seed_cli(int argc, char **argv)
             goto out;
         }
     } else {
+        struct buf notes;
+        buf_init(&notes);
+        int bad = have_cfg && seed_apply_tables(&cfg, &k, &notes, &err) < 0;
+        if (notes.len)
+            fputs(notes.data, stderr);
+        buf_fini(&notes);
+        if (bad) {
+            fprintf(stderr, "crudd import: %s\n", err.msg);
+            goto out;
+        }
         for (size_t i = 0; i < c.nfiles; i++) {
             size_t n = 0;
             if (seed_load_file(&k, c.files[i], c.table, &n, &err) < 0) {
@@ -250,5 +279,7 @@ out:
     free(c.host);
     free(c.port);
     free(c.files);
+    if (have_cfg)
+        config_fini(&cfg);
     return rc;
 }

@@ -8,6 +8,8 @@
 
 #include <jansson.h>
 
+#include "buf.h"
+#include "config.h"
 #include "err.h"
 
 struct ddb;
@@ -30,8 +32,9 @@ int seed_call(const struct seed_sink *k, const char *op, json_t *in,
               json_t **out, struct err *err);
 
 /* POST / with X-Amz-Target and body to host:port (HTTP/1.1, one request a
- * connection); *status and *resp (malloc, NUL-terminated, *len bytes). 0, or
- * -1 with ERR_UNAVAILABLE. */
+ * connection), signed with SigV4 by AWS_ACCESS_KEY_ID and
+ * AWS_SECRET_ACCESS_KEY when set; *status and *resp (malloc, NUL-terminated,
+ * *resp_len bytes). 0, or -1 with ERR_UNAVAILABLE. */
 int seed_http_post(const char *host, const char *port, const char *target,
                    const char *body, size_t len, int *status, char **resp,
                    size_t *resp_len, struct err *err);
@@ -41,5 +44,10 @@ int seed_http_post(const char *host, const char *port, const char *target,
  * *nitems receives the items written. 0 or -1 with err. */
 int seed_load_file(const struct seed_sink *k, const char *spec,
                    const char *table_override, size_t *nitems, struct err *err);
+
+/* Create (or check) the config's tables in k, as seed_apply does (seed.h),
+ * for `crudd import --config`. 0 or -1 with err. */
+int seed_apply_tables(const struct config *c, const struct seed_sink *k,
+                      struct buf *notes, struct err *err);
 
 #endif

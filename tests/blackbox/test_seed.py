@@ -313,6 +313,28 @@ class SeedTest(WireMixin, CruddTestCase):
         self.assertEqual(self.scan(s2, "Users"), users)
         self.assertEqual(self.scan(s2, "Orders"), orders)
 
+    def test_import_into_a_new_file_creates_the_configs_tables(self):
+        srv = self.seeded()
+        users, orders = self.scan(srv, "Users"), self.scan(srv, "Orders")
+        srv.stop()
+        rc, out, err = self.cli("export", "--db", self.db)
+        self.assertEqual(rc, 0, err)
+        backup = self.write("backup.json", out)
+        fresh = os.path.join(self.dir, "fresh.db")
+        rc, _, err = self.cli("import", "--db", fresh, "--config",
+                              self.config(), backup)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("table Users: created from", err)
+        self.assertIn("backup.json: 70 items put", err)
+        s2 = self.start_server(("--config", self.config()), db=fresh)
+        self.assertEqual(self.scan(s2, "Users"), users)
+        self.assertEqual(self.scan(s2, "Orders"), orders)
+        s2.stop()
+        rc, _, err = self.cli("import", "--db", fresh, backup)
+        self.assertEqual(rc, 0, err)   # idempotent: the same 70 items
+        s2 = self.start_server(("--config", self.config()), db=fresh)
+        self.assertEqual(self.scan(s2, "Users"), users)
+
     def test_export_and_import_through_a_running_server(self):
         srv = self.seeded()
         users = self.scan(srv, "Users")
