@@ -236,11 +236,25 @@ static int json_text(json_t *v, enum kind kind, char *out, size_t n)
     return 0;
 }
 
-/* One more seed file (--seed or the "seed" key), in order. */
-static void config_seed_add(struct config *c, const char *file)
+/* One more seed spec "[TABLE=]FILE" (--seed or the "seed" key), in
+ * order. From the file (config_file not NULL), a relative FILE is relative
+ * to the config file's directory, so that a config and its seed files move
+ * together; from a flag, to the working directory. */
+static void config_seed_add(struct config *c, const char *spec,
+                            const char *config_file)
 {
+    const char *eq = strchr(spec, '='), *slash = strchr(spec, '/');
+    const char *path = eq && (!slash || eq < slash) ? eq + 1 : spec;
+    const char *dir_end = config_file ? strrchr(config_file, '/') : NULL;
+    char *full;
+
+    if (dir_end && path[0] != '/')
+        full = xasprintf("%.*s%.*s/%s", (int)(path - spec), spec,
+                         (int)(dir_end - config_file), config_file, path);
+    else
+        full = xstrdup(spec);
     c->seeds.v = xrealloc(c->seeds.v, (c->seeds.n + 1) * sizeof *c->seeds.v);
-    c->seeds.v[c->seeds.n++] = xstrdup(file);
+    c->seeds.v[c->seeds.n++] = full;
 }
 
 static int load_file(struct config *c, const char *file, struct err *err)
@@ -295,7 +309,7 @@ static int load_file(struct config *c, const char *file, struct err *err)
                             file);
                     goto out;
                 }
-                config_seed_add(c, json_string_value(f));
+                config_seed_add(c, json_string_value(f), file);
             }
             if (!json_is_array(list)) {
                 json_decref(list);
@@ -390,7 +404,7 @@ static int load_flags(struct config *c, int argc, char **argv, struct err *err)
             continue; /* read before the file was loaded */
         if (strncmp(a, "--", 2) == 0 &&
             (v = flag_value(argc, argv, &i, "seed"))) {
-            config_seed_add(c, v);
+            config_seed_add(c, v, NULL);
             continue;
         }
         int known = 0;
