@@ -204,7 +204,8 @@ struct config {
     /* "tables": the CreateTable requests to create at start, a json_t
      * array (new reference, owned) or NULL; checked by seed_check_tables */
     void *tables;
-    /* seed files, "[TABLE=]FILE", from "seed" then --seed, in order */
+    /* seed files, "[TABLE=]FILE", from "seed" (FILE made relative to the
+     * config file's folder) then --seed (as given), in order */
     struct config_strings seeds;
     struct config_loading *loading; /* config's own, while loading */
 };

@@ -59,9 +59,15 @@ int seed_apply(const struct config *c, struct store *store, struct buf *notes,
                struct err *err);
 
 /*
- * `crudd export ...` and `crudd import ...`: argv[0] is "export" or
- * "import". Prints errors on stderr as "crudd export: ..." and returns the
- * exit status (0, 1 on failure, 2 on bad usage).
+ * `crudd export [--table T] [--db PATH | --endpoint URL] [--format
+ * batch|jsonl]` (to stdout) and `crudd import [--table T] [--db PATH |
+ * --endpoint URL] [--config FILE] FILE...`: argv[0] is "export" or
+ * "import". --db (default ./data/crudd.db) opens the file itself, refused
+ * while a server holds it; --endpoint speaks to a running crudd's DynamoDB
+ * API (Scan pages, BatchWriteItem). import --config first creates that
+ * config's missing tables. Prints progress and errors on stderr ("crudd
+ * import: FILE: N items put", "crudd export: ...") and returns the exit
+ * status: 0, 1 on failure, 2 on bad usage or a bad --config.
  */
 int seed_cli(int argc, char **argv);
 
