@@ -129,7 +129,7 @@ blackbox: $(BIN)
 # The black-box suite once more with crudd under valgrind's memcheck: a
 # definite leak or a memory error fails the test that stopped that crudd.
 memcheck: $(BIN)
-	CRUDD_BIN=$(abspath tests/valgrind-crudd) \
+	CRUDD_BIN=$(abspath tests/valgrind-crudd) CRUDD_START_TIMEOUT=30 \
 	    CRUDD_REAL_BIN=$(abspath $(BIN)) $(PYTHON) tests/blackbox/run.py $(foreach k,$(K),-k $(k))
 
 postman: $(BIN)

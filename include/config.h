@@ -201,6 +201,12 @@ struct config {
     size_t ncredentials;
     struct config_cors cors;
     struct config_strings binary_media_types;
+    /* "tables": the CreateTable requests to create at start, a json_t
+     * array (new reference, owned) or NULL; checked by seed_check_tables */
+    void *tables;
+    /* seed files, "[TABLE=]FILE", from "seed" (FILE made relative to the
+     * config file's folder) then --seed (as given), in order */
+    struct config_strings seeds;
     struct config_loading *loading; /* config's own, while loading */
 };
 

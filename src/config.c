@@ -236,6 +236,27 @@ static int json_text(json_t *v, enum kind kind, char *out, size_t n)
     return 0;
 }
 
+/* One more seed spec "[TABLE=]FILE" (--seed or the "seed" key), in
+ * order. From the file (config_file not NULL), a relative FILE is relative
+ * to the config file's directory, so that a config and its seed files move
+ * together; from a flag, to the working directory. */
+static void config_seed_add(struct config *c, const char *spec,
+                            const char *config_file)
+{
+    const char *eq = strchr(spec, '='), *slash = strchr(spec, '/');
+    const char *path = eq && (!slash || eq < slash) ? eq + 1 : spec;
+    const char *dir_end = config_file ? strrchr(config_file, '/') : NULL;
+    char *full;
+
+    if (dir_end && path[0] != '/')
+        full = xasprintf("%.*s%.*s/%s", (int)(path - spec), spec,
+                         (int)(dir_end - config_file), config_file, path);
+    else
+        full = xstrdup(spec);
+    c->seeds.v = xrealloc(c->seeds.v, (c->seeds.n + 1) * sizeof *c->seeds.v);
+    c->seeds.v[c->seeds.n++] = full;
+}
+
 static int load_file(struct config *c, const char *file, struct err *err)
 {
     json_error_t jerr;
@@ -263,6 +284,47 @@ static int load_file(struct config *c, const char *file, struct err *err)
             goto out;
         if (api)
             continue;
+        /* tables and seed files: seed.c checks and uses them */
+        if (!strcmp(key, "tables")) {
+            if (!json_is_array(value)) {
+                err_set(err, ERR_CONFIG,
+                        "%s: key \"tables\": must be an array of CreateTable "
+                        "requests",
+                        file);
+                goto out;
+            }
+            json_decref(c->tables);
+            c->tables = json_incref(value);
+            continue;
+        }
+        if (!strcmp(key, "seed")) {
+            size_t j;
+            json_t *f;
+            json_t *list = json_is_string(value) ? json_pack("[O]", value)
+                                                 : json_incref(value);
+            json_array_foreach(list, j, f)
+            {
+                if (!json_is_string(f) || !*json_string_value(f)) {
+                    json_decref(list);
+                    err_set(err, ERR_CONFIG,
+                            "%s: key \"seed\": must be a file name or an "
+                            "array of them",
+                            file);
+                    goto out;
+                }
+                config_seed_add(c, json_string_value(f), file);
+            }
+            if (!json_is_array(list)) {
+                json_decref(list);
+                err_set(err, ERR_CONFIG,
+                        "%s: key \"seed\": must be a file name or an array "
+                        "of them",
+                        file);
+                goto out;
+            }
+            json_decref(list);
+            continue;
+        }
         /* keys starting with '_' are comments */
         if (key[0] == '_')
             continue;
@@ -343,6 +405,11 @@ static int load_flags(struct config *c, int argc, char **argv, struct err *err)
         }
         if (strncmp(a, "--", 2) == 0 && flag_value(argc, argv, &i, "config"))
             continue; /* read before the file was loaded */
+        if (strncmp(a, "--", 2) == 0 &&
+            (v = flag_value(argc, argv, &i, "seed"))) {
+            config_seed_add(c, v, NULL);
+            continue;
+        }
         int known = 0;
 #define FROM_FLAG(f, k, fk, ev, fl, def, help)                                 \
     if (!known && strncmp(a, "--", 2) == 0 &&                                  \
@@ -479,6 +546,10 @@ void config_fini(struct config *c)
     free(c->aws_credential.secret_access_key);
     free(c->aws_credential_source);
     config_api_fini(c);
+    json_decref(c->tables);
+    for (size_t i = 0; i < c->seeds.n; i++)
+        free(c->seeds.v[i]);
+    free(c->seeds.v);
     memset(c, 0, sizeof *c);
 }
 
@@ -500,6 +571,10 @@ void config_usage(FILE *out)
     SETTINGS(USAGE)
 #undef USAGE
     fprintf(out,
+            "  --seed [TABLE=]FILE    load items at start (repeatable; file "
+            "key \"seed\"): put by\n"
+            "                         key, all or nothing per file (see "
+            "below)\n"
             "  --healthcheck          ask the server at --bind/--port for "
             "its health path;\n"
             "                         exit 0 if it answers 200 (for "
@@ -518,5 +593,26 @@ void config_usage(FILE *out)
             "the AWS CLI would use here (AWS_ACCESS_KEY_ID and\n"
             "AWS_SECRET_ACCESS_KEY, ~/.aws/credentials, ~/.aws/config; "
             "profile AWS_PROFILE),\nand it is closed when there are none; "
-            "--dynamodb-auth none opens it on purpose.\n");
+            "--dynamodb-auth none opens it on purpose.\n\n"
+            "Tables and data: \"tables\" in the config file is an array of "
+            "CreateTable\nrequests (TableName, KeySchema, "
+            "AttributeDefinitions, GlobalSecondaryIndexes,\n"
+            "LocalSecondaryIndexes, TimeToLiveSpecification, BillingMode), "
+            "created at start\nwhen absent. A seed file is {\"Table\": "
+            "[items]} (plain or DynamoDB-typed JSON),\nthe file aws dynamodb "
+            "batch-write-item --request-items takes, or DynamoDB\nexport JSON "
+            "lines ({\"Item\": {...}} per line; the table is TABLE= or the "
+            "file's\nname).\n\n"
+            "  crudd export [--table T] [--db PATH | --endpoint URL] "
+            "[--format batch|jsonl]\n"
+            "      write a table (or all) to stdout; batch (default) is the "
+            "batch-write-item\n      file, jsonl DynamoDB's export lines "
+            "(one table)\n"
+            "  crudd import [--table T] [--db PATH | --endpoint URL] "
+            "[--config FILE] FILE...\n"
+            "      load seed files into a stopped database file (--db, "
+            "default\n      ./data/crudd.db) or a running server (--endpoint "
+            "http://127.0.0.1:3000,\n      signed with AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY when set);\n      --config FILE first "
+            "creates that config's missing \"tables\"\n");
 }

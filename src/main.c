@@ -3,6 +3,7 @@
  * store, the gateway and the server; wait for SIGINT/SIGTERM; stop in order.
  * The only caller of exit(). Not where requests are handled.
  */
+#include "buf.h"
 #include "clock.h"
 #include "config.h"
 #include "ddb.h"
@@ -11,6 +12,7 @@
 #include "http.h"
 #include "log.h"
 #include "main_impl.h"
+#include "seed.h"
 #include "sigv4.h"
 #include "store.h"
 #include "xalloc.h"
@@ -198,6 +200,7 @@ static int serve(const struct config *cfg)
     struct sweeper sw = {.lock = PTHREAD_MUTEX_INITIALIZER,
                          .wake = PTHREAD_COND_INITIALIZER};
     int sweeping = 0;
+    struct buf notes; /* seed_apply's lines, logged after the first */
     /* the DynamoDB face's accepted keys, when it checks signatures */
     size_t ncreds = cfg->ndynamodb_credentials;
     struct sigv4_credential *creds = xcalloc(ncreds + 1, sizeof *creds);
@@ -211,6 +214,8 @@ static int serve(const struct config *cfg)
                                                     : DDB_AUTH_OPEN;
     sigset_t stop;
     int sig, rc = 1;
+
+    buf_init(&notes);
     unsigned threads = cfg->threads ? cfg->threads : usable_cores();
 
     /* block the stop signals before any thread starts, so every thread
@@ -247,6 +252,7 @@ static int serve(const struct config *cfg)
                                 cfg->group_commit ? STORE_COMMIT_GROUP
                                                   : STORE_COMMIT_SINGLE,
                                 &err)) ||
+        seed_apply(cfg, store, &notes, &err) < 0 ||
         !(gw = gateway_create(cfg, store, &err)) ||
         !(ddb = ddb_create(store, ddb_auth, creds, ncreds)) ||
         !(http = http_open(cfg, threads, gw, ddb, &err))) {
@@ -265,6 +271,11 @@ static int serve(const struct config *cfg)
              cfg->group_commit ? "on" : "off");
     main_banner(cfg, store, http_port(http));
     log_dynamodb_access(cfg);
+    for (char *line = notes.data, *nl; line && (nl = strchr(line, '\n'));
+         line = nl + 1) {
+        *nl = '\0';
+        log_info("%s", line);
+    }
     /* SIGHUP would kill a process that does not handle it: until reloading
      * exists, it is logged and crudd keeps serving what it loaded */
     while (sigwait(&stop, &sig) == 0 && sig == SIGHUP)
@@ -281,6 +292,7 @@ out:
     free(creds);
     gateway_free(gw);
     store_close(store);
+    buf_fini(&notes);
     if (rc == 0)
         log_info("stopped");
     return rc;
@@ -292,7 +304,10 @@ int main(int argc, char **argv)
     struct err err = ERR_INIT;
     int rc;
 
-    if (config_load(&cfg, argc, argv, &err) < 0) {
+    if (argc > 1 && (!strcmp(argv[1], "export") || !strcmp(argv[1], "import")))
+        exit(seed_cli(argc - 1, argv + 1));
+    if (config_load(&cfg, argc, argv, &err) < 0 ||
+        (cfg.mode == CONFIG_SERVE && seed_check_tables(&cfg, &err) < 0)) {
         fprintf(stderr, "crudd: bad configuration: %s\n", err.msg);
         config_fini(&cfg);
         exit(2);

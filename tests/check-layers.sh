@@ -16,7 +16,7 @@ declare -A layer=(
   [function]=6
   [config]=7
   [ddb]=8 [gateway]=8
-  [http]=9
+  [http]=9 [seed]=9
   [main]=10
 )
 # The module a file name (without .c or .h) belongs to: src/<module>_<part>.c
