@@ -148,6 +148,15 @@ static json_t *convert_object(const json_t *v, int depth, struct toks *t,
 
     json_object_keylen_foreach(j, key, klen, child)
     {
+        /* an empty name at any depth, as DynamoDB refuses it (and as the
+         * DynamoDB face does) */
+        if (klen == 0) {
+            err_set(err, ERR_BAD_REQUEST,
+                    "One or more parameter values were invalid: An "
+                    "AttributeName may not be empty");
+            json_decref(m);
+            return NULL;
+        }
         a = convert(child, depth + 1, t, err);
         if (!a) {
             json_decref(m);
