@@ -46,8 +46,10 @@ os.environ.setdefault("CRUDD_BIN", os.path.join(ROOT, "crudd"))
 
 from harness import Server  # noqa: E402
 
-EXAMPLES = sorted(glob.glob(os.path.join(ROOT, "config", "examples",
-                                         "*.json")))
+# every example config; a seed file beside one (NAME-seed.json) is data
+EXAMPLES = sorted(p for p in glob.glob(os.path.join(ROOT, "config", "examples",
+                                                    "*.json"))
+                  if not p.endswith("-seed.json"))
 BIN = os.path.join(HERE, "node_modules", ".bin")
 TOOLS = ("redocly", "openapi-typescript", "tsc")
 REDOCLY_YAML = os.path.join(HERE, "redocly.yaml")
